@@ -1,0 +1,31 @@
+"""Wire settings, database and services together once, for the CLI, the server and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings, load_settings
+from bot.store.db import make_engine, migrate, session_factory
+
+
+@dataclass
+class App:
+    """The wired application: settings plus a migrated database."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session] = field(repr=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, database_url: str | None = None) -> App:
+    """Load settings (unless given), open the database and bring its schema up to date."""
+    settings = settings or load_settings()
+    engine = make_engine(database_url or settings.resolved_database_url)
+    migrate(engine)
+    return App(settings=settings, engine=engine, sessions=session_factory(engine))

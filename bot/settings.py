@@ -1,0 +1,142 @@
+"""One validated, frozen Settings from ``config/settings.toml`` plus the environment.
+
+Secrets (chat tokens, signing secrets) come from the environment only and are ``SecretStr`` so they
+never show up in logs or reprs. Environment variables win over the TOML file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_config_dir() -> Path:
+    """The shipped ``config/``: next to the packages in a checkout, inside ``bot/_config`` in a wheel."""
+    for candidate in (_PACKAGE_DIR.parent / "config", _PACKAGE_DIR / "_config"):
+        if (candidate / "topics.toml").is_file():
+            return candidate
+    return _PACKAGE_DIR.parent / "config"
+
+
+def sample_dump_path() -> Path:
+    """The sample dump bundled with the package, used by ``newsdigest demo``."""
+    return _PACKAGE_DIR / "samples" / "world-news-2026-01-28.txt"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InboxSettings(_Section):
+    dir: Path | None = None  # default: <data_dir>/inbox
+    poll_seconds: float = 10.0
+    stable_seconds: float = 5.0  # size and mtime unchanged this long before a file is taken
+
+
+class SummarizerSettings(_Section):
+    algorithm: str = "default"  # "default", "lead", or a sumy algorithm name
+    brief_sentences: int = 3
+
+
+class DigestSettings(_Section):
+    markdown_dir: Path | None = None  # console adapter also writes digests here when set
+    console: bool = True  # console adapter prints digests to the terminal
+    catch_up_hours: float = 18.0  # grace window for a digest missed while the service was down
+
+
+class SlackSettings(_Section):
+    port: int = 3000
+    socket_mode: bool = False
+    api_url: str | None = None  # base_url for slack_sdk (a local stand-in in tests)
+    admin_user_ids: tuple[str, ...] = ()
+    admins_may_manage: bool = True  # workspace admins and owners may change channel settings
+
+
+class DiscordSettings(_Section):
+    api_url: str | None = None  # REST base URL (a local stand-in in tests)
+    dev_guild_id: int | None = None  # sync commands to this guild only, for development
+    sharded: bool = False
+    manage_permission: str = "manage_channels"
+
+
+class Settings(BaseSettings):
+    """Everything newsdigest reads from outside its code."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSDIGEST_", env_nested_delimiter="__", frozen=True,
+                                      extra="ignore")
+
+    config_dir: Path = Field(default_factory=default_config_dir)
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("newsdigest", appauthor=False)))
+    database_url: str | None = None
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    inbox: InboxSettings = InboxSettings()
+    summarizer: SummarizerSettings = SummarizerSettings()
+    digest: DigestSettings = DigestSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+
+    # Secrets: environment only (never in config files), never printed.
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_client_id: str | None = Field(None, validation_alias=AliasChoices("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET"))
+    discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init kwargs; the environment must override it.
+        return (env_settings, init_settings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``NEWSDIGEST_DATABASE_URL`` or the embedded SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'newsdigest.sqlite3'}"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox.dir or self.data_dir / "inbox"
+
+
+class ConfigError(ValueError):
+    """A config file is missing, unreadable or invalid; the message names the file."""
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning syntax errors into a one-line ConfigError naming the file."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from ``<config_dir>/settings.toml`` (optional) and the environment."""
+    import os
+
+    env_dir = os.environ.get("NEWSDIGEST_CONFIG_DIR")
+    directory = config_dir or (Path(env_dir) if env_dir else default_config_dir())
+    path = directory / "settings.toml"
+    values: dict[str, Any] = read_toml(path) if path.is_file() else {}
+    values["config_dir"] = directory
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,115 @@
+"""SQLAlchemy tables. The schema itself is owned by Alembic (``bot/store/migrations``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base; every column spells out its type so both dialects agree."""
+
+
+class ArticleRow(Base):
+    """One stored story. ``fingerprint`` makes ingest idempotent; FTS indexes title and body."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # paragraphs joined by blank lines (what FTS searches)
+    blocks: Mapped[list[Any]] = mapped_column(JSON)  # [{"kind": "paragraph"|"subheading", "text": ...}]
+    caption: Mapped[str | None] = mapped_column(Text)
+    credit_line: Mapped[str | None] = mapped_column(Text)
+    credits: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    caption_date: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str | None] = mapped_column(Text)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # A re-sent, longer version of the same story replaces this one in briefs and digests.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+
+
+class ArticleTopicRow(Base):
+    """An article's relevance to a configured topic, computed at ingest."""
+
+    __tablename__ = "article_topics"
+    __table_args__ = (Index("ix_article_topics_topic_score", "topic", "score"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class ChannelRow(Base):
+    """Per-channel settings changed from chat; a NULL column means "use config/channels.toml"."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel", name="uq_channels_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    topics: Mapped[list[Any] | None] = mapped_column(JSON)
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM"
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    enabled: Mapped[bool | None] = mapped_column(Boolean)
+    per_topic: Mapped[int | None] = mapped_column(Integer)
+    post_empty: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    # The cursor: articles ingested after this were not yet in a digest of this channel.
+    covered_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestRunRow(Base):
+    """One digest per channel per local day: claimed before posting, marked posted after."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("channel_id", "local_date", name="uq_digest_runs_channel_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # claimed | posted | failed | uncertain | skipped
+    marker: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_ids: Mapped[list[Any] | None] = mapped_column(JSON)
+    window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    story_count: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveredRow(Base):
+    """Which article went to which channel in which run: the hard guarantee against doubles."""
+
+    __tablename__ = "delivered"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,1 @@
+"""Extractive news summarization: a pure library (no I/O, nothing from ``bot``)."""
