@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.results import Digest
+from bot.results import CommandContext, CommandReply, Digest
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -60,3 +60,20 @@ class Poster(Protocol):
     async def find_digest(self, channel: ChannelKey, run_marker: str) -> PostReceipt | None:
         """Look for an already posted digest carrying ``run_marker``; None when the platform can't tell."""
         ...
+
+
+class CommandHandler(Protocol):
+    """Platform-neutral commands: ``command`` is "brief" or "digest", ``text`` the rest of the line."""
+
+    async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply: ...
+
+
+class ChatAdapter(Protocol):
+    """A running chat integration (Slack, Discord, console) that ``newsdigest serve`` starts and stops."""
+
+    platform: str
+    poster: Poster
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
