@@ -1,0 +1,96 @@
+"""`newsdigest summarize`: the stable JSONL summarize contract that summaries are evaluated through."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.errors import UserError
+
+# Kept literal (not imported from summarizer.rank) so `--help` and argument errors stay instant.
+ALGORITHM_CHOICES = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``summarize`` subcommand."""
+    p = subparsers.add_parser(
+        "summarize",
+        help="summarize JSONL input: one {id, articles, title} per line in, one {id, summary} per line out",
+        description='Read one JSON object per line {"id", "articles": [str, ...], "title": str|null} and '
+        'write one line {"id", "summary": [str, ...]} per input, in input order. One article gives a '
+        "single-document summary, several a multi-document one.",
+    )
+    p.add_argument("--input", "-i", required=True, help="JSONL file ('-' for standard input)")
+    budget = p.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--sentences", type=_positive, metavar="N", help="at most N sentences")
+    budget.add_argument("--words", type=_positive, metavar="N", help="about N words (whole sentences)")
+    p.add_argument("--algorithm", "-a", choices=ALGORITHM_CHOICES, default="default", help="ranking algorithm")
+    p.set_defaults(func=run)
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return n
+
+
+def _records(stream: TextIO, name: str) -> Iterator[tuple[str, list[str], str | None]]:
+    for line_no, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{name}:{line_no}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise UserError(f"{name}:{line_no}: expected a JSON object")
+        rid = obj.get("id")
+        articles = obj.get("articles")
+        title = obj.get("title")
+        if not isinstance(rid, str | int) or isinstance(rid, bool):
+            raise UserError(f"{name}:{line_no}: 'id' must be a string")
+        if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
+            raise UserError(f"{name}:{line_no}: 'articles' must be a list of strings")
+        if title is not None and not isinstance(title, str):
+            raise UserError(f"{name}:{line_no}: 'title' must be a string or null")
+        yield str(rid), articles, title
+
+
+def run(args: argparse.Namespace) -> int:
+    """Summarize every input line and write one JSON line per input, in input order."""
+    from summarizer.models import Document
+    from summarizer.rank import summarize
+
+    name = str(args.input)
+    if name == "-":
+        stream: TextIO = sys.stdin
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise UserError(f"input file not found: {name}")
+        stream = path.open(encoding="utf-8")
+    out = sys.stdout
+    try:
+        # Validate the whole input first so a bad line fails before any output is written.
+        records = list(_records(stream, name))
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    for rid, articles, title in records:
+        docs = [
+            Document(id=f"{rid}#{i}", paragraphs=(text,), title=title if len(articles) == 1 else None)
+            for i, text in enumerate(articles)
+        ]
+        summary = summarize(docs, max_sentences=args.sentences, max_words=args.words, algorithm=args.algorithm)
+        out.write(json.dumps({"id": rid, "summary": [s.text for s in summary.sentences]}, ensure_ascii=False))
+        out.write("\n")
+    out.flush()
+    return 0

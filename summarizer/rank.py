@@ -1,0 +1,120 @@
+"""Sentence ranking and selection: our default, lead, and sumy's algorithms behind one function."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from summarizer.models import Document, Sentence, Summary
+from summarizer.readability import is_dangling, usable
+from summarizer.sumy_backend import SUMY_ALGORITHMS, sumy_pick
+from summarizer.text import split_sentences, word_count
+
+ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
+DEFAULT_SENTENCES = 3
+
+
+def document_sentences(doc: Document) -> list[Sentence]:
+    """Every sentence of a document, numbered in reading order, tagged with its paragraph."""
+    out: list[Sentence] = []
+    for p_index, paragraph in enumerate(doc.paragraphs):
+        for text in split_sentences(paragraph):
+            out.append(Sentence(text=text, doc_id=doc.id, position=len(out), paragraph=p_index))
+    return out
+
+
+def _budget(max_sentences: int | None, max_words: int | None) -> tuple[int | None, int | None]:
+    if max_sentences is not None and max_sentences < 1:
+        raise ValueError("max_sentences must be at least 1")
+    if max_words is not None and max_words < 1:
+        raise ValueError("max_words must be at least 1")
+    if max_sentences is None and max_words is None:
+        return DEFAULT_SENTENCES, None
+    return max_sentences, max_words
+
+
+def _fits(picked: Sequence[Sentence], max_sentences: int | None, max_words: int | None) -> bool:
+    """Is there room for one more sentence? A words budget is filled up to (just past) its size."""
+    if max_sentences is not None and len(picked) >= max_sentences:
+        return False
+    return not (max_words is not None and sum(word_count(s.text) for s in picked) >= max_words)
+
+
+def reading_order(picked: Sequence[Sentence], doc_order: Sequence[str]) -> list[Sentence]:
+    """Group by document (input order), then by position within each: the order that reads naturally."""
+    rank = {doc_id: i for i, doc_id in enumerate(doc_order)}
+    return sorted(picked, key=lambda s: (rank.get(s.doc_id, len(rank)), s.position))
+
+
+def _lead(per_doc: Sequence[Sequence[Sentence]], max_sentences: int | None, max_words: int | None) -> list[Sentence]:
+    """First sentences, round-robin over documents (first of each, then second of each...)."""
+    picked: list[Sentence] = []
+    depth = 0
+    while any(depth < len(s) for s in per_doc):
+        for sents in per_doc:
+            if depth < len(sents) and _fits(picked, max_sentences, max_words):
+                picked.append(sents[depth])
+        depth += 1
+    return picked
+
+
+def summarize(
+    docs: Sequence[Document],
+    *,
+    max_sentences: int | None = None,
+    max_words: int | None = None,
+    algorithm: str = "default",
+    query: str | None = None,
+) -> Summary:
+    """Whole sentences from ``docs``, at most ``max_sentences`` or about ``max_words`` words, in reading order.
+
+    One document gives a single-document summary, several a multi-document one. ``query`` biases
+    the default algorithm toward sentences about a topic. Each sentence keeps its document id.
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
+    n_sent, n_words = _budget(max_sentences, max_words)
+    per_doc = [document_sentences(d) for d in docs]
+    doc_order = [d.id for d in docs]
+    if algorithm == "lead":
+        return Summary(tuple(_lead(per_doc, n_sent, n_words)))
+    if algorithm in SUMY_ALGORITHMS:
+        return Summary(tuple(_sumy(per_doc, docs, algorithm, n_sent, n_words)))
+    from summarizer.select import pick_default  # numpy-backed: imported only when ranking runs
+
+    picked = pick_default(per_doc, docs, max_sentences=n_sent, max_words=n_words, query=query)
+    return Summary(tuple(reading_order(picked, doc_order)))
+
+
+def _sumy(
+    per_doc: Sequence[Sequence[Sentence]],
+    docs: Sequence[Document],
+    algorithm: str,
+    max_sentences: int | None,
+    max_words: int | None,
+) -> list[Sentence]:
+    # Paragraph structure as sumy sees it: one paragraph per document paragraph.
+    groups: list[list[Sentence]] = []
+    for sents in per_doc:
+        by_para: dict[int, list[Sentence]] = {}
+        for s in sents:
+            by_para.setdefault(s.paragraph, []).append(s)
+        groups.extend(by_para.values())
+    total = sum(len(s) for s in per_doc)
+    # A words budget: ask for enough sentences, then keep them in order until it is filled.
+    count = max_sentences if max_sentences is not None else min(total, max(1, (max_words or 0) // 12 + 2))
+    picked = sumy_pick(groups, algorithm, count)
+    out: list[Sentence] = []
+    for s in reading_order(picked, [d.id for d in docs]):
+        if not _fits(out, max_sentences, max_words):
+            break
+        out.append(s)
+    return out
+
+
+def blurb(doc: Document) -> Sentence | None:
+    """The best single sentence of one document, for a story line (None if it has no usable sentence)."""
+    summary = summarize([doc], max_sentences=1)
+    if summary.sentences:
+        return summary.sentences[0]
+    sents = [s for s in document_sentences(doc) if usable(s.text) and not is_dangling(s.text)]
+    return sents[0] if sents else None

@@ -1,0 +1,63 @@
+"""Rules that keep a brief readable on its own: no dangling openers, no half quotes, no fragments."""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.text import wordset
+
+# A sentence opening with one of these leans on what came before it ("He said...", "But ...",
+# "The report also..."): fine after its antecedent, never as the first line of a brief.
+_DANGLING_FIRST_WORDS = wordset(
+    """he she it they them his her hers its their theirs him this that these those there here
+    but and or so yet also however meanwhile instead still then thus hence therefore moreover
+    furthermore besides nevertheless nonetheless otherwise likewise similarly additionally
+    such both another other others later earlier afterwards"""
+)
+_DANGLING_PHRASES = re.compile(
+    r"^(?:in addition|as a result|at the same time|on the other hand|in (?:that|this) case|for (?:his|her|their) part"
+    r"|the (?:report|statement|move|decision|comments?|remarks?|announcement|official|spokesman|spokeswoman|"
+    r"spokesperson|minister|president|company|group|agency|ministry|source|study) (?:also|added|said|says|"
+    r"noted|went on)|(?:he|she|they) (?:added|said|says|told|went on))\b",
+    re.IGNORECASE,
+)
+_LEAD_PUNCT = re.compile(r"^[\"'“‘(\[\-–—\s]+")
+_WORD = re.compile(r"[A-Za-z]+")
+_QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
+_BOILERPLATE = re.compile(
+    r"(?:^by \.|published: \d|updated: \d|^last updated at|click here|^scroll down|^read more|"
+    r"^follow (?:us|@)|^share this|^image copyright|^image caption|^media playback|\bcopyright \d{4})",
+    re.IGNORECASE,
+)
+
+
+def first_word(text: str) -> str:
+    """The first word of a sentence, lower-cased, ignoring leading quotes and brackets."""
+    m = _WORD.search(_LEAD_PUNCT.sub("", text))
+    return m.group(0).lower() if m else ""
+
+
+def is_dangling(text: str) -> bool:
+    """Does the sentence need a previous one to make sense (pronoun or connective opener)?"""
+    stripped = _LEAD_PUNCT.sub("", text)
+    return first_word(stripped) in _DANGLING_FIRST_WORDS or bool(_DANGLING_PHRASES.match(stripped))
+
+
+def is_quote_only(text: str) -> bool:
+    """A bare quotation with no attribution: colour, not news, and unclear out of context."""
+    return bool(_QUOTE_ONLY.match(text.strip()))
+
+
+def is_boilerplate(text: str) -> bool:
+    """Bylines, timestamps, 'click here' and similar page furniture that is never summary material."""
+    return bool(_BOILERPLATE.search(text))
+
+
+def is_fragment(text: str, *, min_words: int = 5) -> bool:
+    """Too short to be a sentence of a brief (datelines, headings glued into the body)."""
+    return len(text.split()) < min_words or not any(c.isalpha() for c in text)
+
+
+def usable(text: str) -> bool:
+    """May this sentence appear in a brief at all?"""
+    return not (is_boilerplate(text) or is_fragment(text))

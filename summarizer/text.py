@@ -1,0 +1,159 @@
+"""Offline text handling: paragraphs, sentences, word tokens and a light stemmer.
+
+Nothing here downloads anything: sentence splitting is ``sentencex`` (rule-based, bundled
+abbreviation lists) plus our own repair of quotes it would cut in half.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+_PARA_SPLIT = re.compile(r"\s*\n\s*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SPACE = re.compile(r"\s+")
+# A sentence splitter may cut after a closing quote that is followed by the attribution
+# ("..." he said.), or inside a multi-sentence quote. We rejoin pieces until quotes balance.
+_MAX_QUOTE_JOIN = 6
+
+
+def wordset(spaced: str) -> frozenset[str]:
+    """A frozen set of the whitespace-separated words of a literal (for readable word lists)."""
+    return frozenset(spaced.split())
+
+
+STOP_WORDS: frozenset[str] = wordset(
+    """a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't could couldn't did didn't do does doesn't doing don't down during each
+    few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself just let's me
+    more most mustn't my myself no nor not now of off on once only or other ought our ours ourselves out over
+    own same say says said shan't she she'd she'll she's should shouldn't so some such than that that's the
+    their theirs them themselves then there there's these they they'd they'll they're they've this those
+    through to too under until up upon us very was wasn't we we'd we'll we're we've were weren't what what's
+    when when's where where's which while who who's whom why why's will with won't would wouldn't you you'd
+    you'll you're you've your yours yourself yourselves one two also told according mr mrs ms may might must
+    year years yesterday today week new"""
+)
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of whitespace (incl. non-breaking spaces) to single spaces."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a text: every line break ends one; empty lines are dropped."""
+    return [p for p in (normalize_space(x) for x in _PARA_SPLIT.split(text)) if p]
+
+
+def _quote_imbalance(text: str) -> int:
+    """How many quotes a span opens and leaves open (straight quotes by parity, curly by count)."""
+    straight = text.count('"') % 2
+    curly = text.count("“") - text.count("”")
+    # ‘ is almost never an apostrophe; ’ often is, so count only the ’ that close a quote
+    # (followed by a space, punctuation or the end rather than a letter).
+    single = text.count("‘") - len(re.findall(r"’(?![A-Za-z])", text))
+    return straight + max(curly, 0) + max(single, 0)
+
+
+def _join_open_quotes(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        span = pieces[i]
+        j = i + 1
+        if _quote_imbalance(span):
+            # Look ahead for the piece that closes the quote; give up (keep the split) if none does.
+            k, acc = j, span
+            while k < len(pieces) and k - i <= _MAX_QUOTE_JOIN:
+                acc = f"{acc} {pieces[k]}"
+                k += 1
+                if not _quote_imbalance(acc):
+                    span, j = acc, k
+                    break
+        out.append(span)
+        i = j
+    return out
+
+
+def _segment(paragraph: str) -> list[str]:
+    import sentencex  # light (pure-Python rules); imported lazily to keep CLI start-up minimal
+
+    return [s for s in (normalize_space(x) for x in sentencex.segment("en", paragraph)) if s]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text, in order: paragraphs first (line breaks), then rules within each.
+
+    Abbreviations, initials and decimals do not end a sentence (sentencex rules); a quotation
+    that spans several sentences stays in one piece so a summary never carries half a quote.
+    """
+    out: list[str] = []
+    for para in split_paragraphs(text):
+        out.extend(_join_open_quotes(_segment(para)))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Word tokens (letters first, then letters, digits, apostrophes, hyphens), as written."""
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English suffix stripper: enough to match plurals and verb forms for ranking."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3:
+        return w
+    for suffix, repl, min_len in _SUFFIXES:
+        if suffix == "s" and w[-2] in "siu":
+            break  # class, bus, analysis: not plurals
+        if w.endswith(suffix) and len(w) - len(suffix) >= min_len:
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]  # running -> runn -> run
+    elif len(w) > 4 and w[-1] == "e":
+        w = w[:-1]  # impose / imposed / imposing -> impos
+    return w
+
+
+_SUFFIXES: tuple[tuple[str, str, int], ...] = (
+    ("ational", "ate", 3),
+    ("ization", "ize", 3),
+    ("fulness", "ful", 3),
+    ("iveness", "ive", 3),
+    ("ements", "", 4),
+    ("ement", "", 4),
+    ("ments", "", 4),
+    ("ment", "", 4),
+    ("ness", "", 3),
+    ("ings", "", 3),
+    ("ing", "", 3),
+    ("ies", "y", 2),
+    ("ied", "y", 2),
+    ("edly", "", 3),
+    ("ly", "", 4),
+    ("ed", "", 3),
+    ("es", "", 4),
+    ("s", "", 3),
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
+    return [stem(w) for w in words(text) if w.lower() not in STOP_WORDS and len(w) > 1]
+
+
+def word_count(text: str) -> int:
+    """Words as a reader (and a words budget) counts them: whitespace-separated tokens."""
+    return len(text.split())
+
+
+def join_terms(parts: Iterable[str]) -> str:
+    """One space-joined string of several texts, for building a query or a centroid."""
+    return " ".join(p for p in parts if p)
