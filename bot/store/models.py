@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -87,11 +88,16 @@ class DigestRunRow(Base):
     """One digest per channel per local day: claimed before posting, marked posted after."""
 
     __tablename__ = "digest_runs"
-    __table_args__ = (UniqueConstraint("channel_id", "local_date", name="uq_digest_runs_channel_day"),)
+    # Migration 0002: the one-per-day rule binds scheduled ("daily") runs only; "extra" runs are
+    # `/digest now` and `newsdigest digest --force`.
+    __table_args__ = (Index("uq_digest_runs_daily", "channel_id", "local_date", unique=True,
+                            sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")  # daily | extra
+    article_ids: Mapped[list[Any] | None] = mapped_column(JSON)  # what the run composed, set before posting
     status: Mapped[str] = mapped_column(String(16))  # claimed | posted | failed | uncertain | skipped
     marker: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
