@@ -1,0 +1,48 @@
+"""The discord.py client as newsdigest runs it: minimal intents, optional sharding, optional REST stand-in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import discord
+from discord.http import Route
+
+from bot.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REST_BASE = Route.BASE
+
+
+def intents() -> discord.Intents:
+    """Only the guilds intent: slash commands arrive as interactions, so no message content is needed."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # channel and permission resolution for interactions in guilds
+    return wanted
+
+
+def make_client(settings: DiscordSettings) -> discord.Client:
+    """A Client, or an AutoShardedClient for large deployments (one gateway shard per ~2,500 guilds)."""
+    cls = discord.AutoShardedClient if settings.sharded else discord.Client
+    # No member or presence cache: nothing here reads them, and they cost memory at scale.
+    return cls(intents=intents(), member_cache_flags=discord.MemberCacheFlags.none(), chunk_guilds_at_startup=False)
+
+
+def point_rest_at(api_url: str) -> Callable[[], None]:
+    """Send discord.py's REST calls to ``api_url`` (e.g. a local stand-in); returns the undo.
+
+    discord.py has no per-client base URL: every request, interaction callbacks and follow-up webhooks
+    included, is built from the class attribute ``discord.http.Route.BASE``. Setting it is therefore
+    process-wide: every discord.py client in this process talks to ``api_url`` until the undo runs.
+    newsdigest runs one Discord client per process, so that is acceptable; the gateway URL is not
+    affected (it comes from ``GET /gateway/bot`` on the REST base).
+    """
+    previous = Route.BASE
+    Route.BASE = api_url.rstrip("/")
+    log.info("discord REST base set to %s", Route.BASE)
+
+    def undo() -> None:
+        Route.BASE = previous
+
+    return undo
