@@ -1,0 +1,185 @@
+"""Topic definitions from ``config/topics.toml``, relevance tagging, and query -> topic resolution.
+
+Tagging happens once, at ingest; briefs then read the stored scores. A score rewards a title mention
+over a passing body mention so a story that names Ukraine once, in passing, is not a Ukraine story.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.settings import ConfigError, default_config_dir, read_toml
+
+TOPICS_FILE = "topics.toml"
+DEFAULT_MIN_SCORE = 1.5
+TITLE_WEIGHT = 3.0  # a headline mention: the story is about it
+LEAD_WEIGHT = 1.0  # a mention in the first paragraph
+COVERAGE_WEIGHT = 4.0  # times the share of body blocks that mention the topic
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Plurals and possessives, straight or curly apostrophe: "sanctions", "Russia's", "Ukraine’s", "allies'".
+_SUFFIX = r"(?:s|es)?(?:['’]s?)?"
+
+
+def _alias_pattern(alias: str) -> str:
+    """Regex for one alias: flexible inner whitespace, "-y" plurals as "-ies"."""
+    words = [re.escape(w) for w in alias.split()]
+    if words and alias[-1:].lower() == "y" and len(alias) > 3:
+        words[-1] = words[-1][:-1] + "(?:y|ies)"
+    return r"\s+".join(words)
+
+
+def _is_acronym(alias: str) -> bool:
+    # "US", "UK", "EU", "NATO": matched case-sensitively so the pronoun "us" is not the United States.
+    letters = alias.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 5
+
+
+def _compile(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    ordered = sorted(set(phrases), key=len, reverse=True)  # longest first: "Xi Jinping" before "Xi"
+    exact = [_alias_pattern(p) for p in ordered if _is_acronym(p)]
+    folded = [_alias_pattern(p) for p in ordered if not _is_acronym(p)]
+    parts = []
+    if folded:
+        parts.append("(?i:" + "|".join(folded) + ")")
+    if exact:
+        parts.append("|".join(exact))
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")" + _SUFFIX + r"(?!\w)")
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One configured topic; ``matches`` counts alias hits in a text after blanking exclusions."""
+
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    min_score: float = DEFAULT_MIN_SCORE
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _exclude: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, name: str, label: str, aliases: Iterable[str], exclude: Iterable[str] = (),
+              min_score: float = DEFAULT_MIN_SCORE) -> Topic:
+        # The name and label count as aliases too: "sanctions" finds itself.
+        terms = tuple(dict.fromkeys([label, *aliases, name.replace("-", " ")]))
+        excluded = tuple(exclude)
+        return cls(name, label, terms, excluded, min_score, _compile(terms), _compile(excluded))
+
+    def count(self, text: str) -> int:
+        """How many times the topic is mentioned in ``text`` (exclusions never count)."""
+        if self._pattern is None or not text:
+            return 0
+        if self._exclude is not None:
+            text = self._exclude.sub(lambda m: " " * len(m.group()), text)
+        return sum(1 for _ in self._pattern.finditer(text))
+
+    def score(self, title: str, blocks: Sequence[str]) -> float:
+        """Relevance of a story: title mention, first-paragraph mention, share of blocks mentioning it."""
+        title_hit = self.count(title) > 0
+        lead_hit = bool(blocks) and self.count(blocks[0]) > 0
+        coverage = sum(1 for b in blocks if self.count(b)) / len(blocks) if blocks else 0.0
+        return round(TITLE_WEIGHT * title_hit + LEAD_WEIGHT * lead_hit + COVERAGE_WEIGHT * coverage, 4)
+
+    @property
+    def query(self) -> str:
+        """The words a summarizer should favour for this topic."""
+        return " ".join(self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSet:
+    """The configured topics, in file order."""
+
+    topics: tuple[Topic, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.topics)
+
+    def get(self, name: str) -> Topic | None:
+        return next((t for t in self.topics if t.name == name), None)
+
+    def resolve(self, query: str) -> Topic | None:
+        """The topic a user means by ``query``: its name, label or an alias, case-insensitively."""
+        wanted = _normal(query)
+        if not wanted:
+            return None
+        for topic in self.topics:  # names and labels first: "uk" is the uk topic, whatever aliases say
+            if wanted in (_normal(topic.name), _normal(topic.label)):
+                return topic
+        for topic in self.topics:
+            if any(_normal(a) == wanted for a in topic.aliases):
+                return topic
+        return None
+
+    def suggest(self, query: str, n: int = 3) -> list[str]:
+        """Closest topic names to a query that resolved to nothing (for "did you mean")."""
+        wanted = _normal(query)
+        keys: dict[str, str] = {}
+        for topic in self.topics:
+            for key in (topic.name, topic.label, *topic.aliases):
+                keys.setdefault(_normal(key), topic.name)
+        close = difflib.get_close_matches(wanted, list(keys), n=n * 3, cutoff=0.6)
+        return list(dict.fromkeys(keys[c] for c in close))[:n]
+
+    def tag(self, title: str, blocks: Sequence[str]) -> dict[str, float]:
+        """Scores of the topics a story is about (only those at or above their threshold)."""
+        scores = {t.name: t.score(title, blocks) for t in self.topics}
+        return {name: s for name, s in scores.items() if s >= self.get_min(name)}
+
+    def get_min(self, name: str) -> float:
+        topic = self.get(name)
+        return topic.min_score if topic else DEFAULT_MIN_SCORE
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("_", " ").lstrip("#").split()).casefold()
+
+
+def _as_strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_topics(data: Mapping[str, Any], *, source: str = TOPICS_FILE) -> TopicSet:
+    """Validate the ``[topics.NAME]`` tables of a parsed topics file."""
+    tables = data.get("topics")
+    if not isinstance(tables, dict) or not tables:
+        raise ConfigError(f"{source}: no [topics.NAME] tables")
+    topics = []
+    for name, spec in tables.items():
+        where = f"{source}: topics.{name}"
+        if not _NAME_RE.match(name):
+            raise ConfigError(f"{where}: name must be lower-case letters, digits and hyphens")
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{where} must be a table")
+        unknown = set(spec) - {"label", "aliases", "exclude", "min_score"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        label = spec.get("label", name)
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(f"{where}.label must be a non-empty string")
+        min_score = spec.get("min_score", DEFAULT_MIN_SCORE)
+        if not isinstance(min_score, int | float) or min_score < 0:
+            raise ConfigError(f"{where}.min_score must be a non-negative number")
+        topics.append(Topic.build(name, label.strip(), _as_strings(spec.get("aliases", []), f"{where}.aliases"),
+                                  _as_strings(spec.get("exclude", []), f"{where}.exclude"), float(min_score)))
+    return TopicSet(tuple(topics))
+
+
+def load_topics(config_dir: Path | None = None) -> TopicSet:
+    """Read ``<config_dir>/topics.toml``, or the shipped default when that directory has none."""
+    path = (config_dir or default_config_dir()) / TOPICS_FILE
+    if not path.is_file():
+        path = default_config_dir() / TOPICS_FILE
+    return parse_topics(read_toml(path), source=str(path))

@@ -1,0 +1,119 @@
+"""Topic definitions, tagging scores and query resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError
+from bot.topics import DEFAULT_MIN_SCORE, Topic, TopicSet, load_topics, parse_topics
+
+REQUIRED = ("ukraine", "russia", "china", "iran", "united-states", "europe", "middle-east", "uk", "economy",
+            "energy", "defense", "sanctions")
+
+
+@pytest.fixture(scope="module")
+def topics() -> TopicSet:
+    return load_topics()
+
+
+def test_shipped_file_has_the_newsroom_default_set(topics: TopicSet) -> None:
+    assert set(REQUIRED) <= set(topics.names)
+    ukraine = topics.get("ukraine")
+    assert ukraine is not None and ukraine.label == "Ukraine"
+    assert {"Ukrainian", "Kyiv", "Zelenskyy", "Donbas", "Donetsk", "Luhansk", "Zaporizhzhia", "Odesa",
+            "Kryvyi Rih"} <= set(ukraine.aliases)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russia's economy", 1),
+    ("Ukraine’s army", 0),  # curly possessive of another topic's word
+    ("RUSSIA AND russia and Russians", 3),
+    ("Russian strikes", 1),
+    ("Prussia and Belarussian", 0),  # word boundaries
+])
+def test_russia_mentions_respect_case_boundaries_plurals_possessives(
+        topics: TopicSet, text: str, expected: int) -> None:
+    russia = topics.get("russia")
+    assert russia is not None
+    assert russia.count(text) == expected
+
+
+def test_possessive_with_curly_apostrophe_counts(topics: TopicSet) -> None:
+    ukraine = topics.get("ukraine")
+    assert ukraine is not None
+    assert ukraine.count("Ukraine’s air force and Ukraine's navy") == 2
+
+
+def test_uk_never_matches_inside_ukraine_and_acronyms_are_case_sensitive(topics: TopicSet) -> None:
+    uk, us = topics.get("uk"), topics.get("united-states")
+    assert uk is not None and us is not None
+    assert uk.count("Ukraine and Ukrainian forces") == 0
+    assert uk.count("China-UK ties") == 1
+    assert us.count("He told us about it") == 0
+    assert us.count("US sanctions on U.S. firms") == 2
+
+
+def test_exclusions_never_count(topics: TopicSet) -> None:
+    energy = topics.get("energy")
+    assert energy is not None
+    assert energy.count("Police fired tear gas at protesters") == 0
+    assert energy.count("Gas prices rose") == 1
+
+
+def test_plural_of_y_words() -> None:
+    topic = Topic.build("economy", "Economy", ["economy"])
+    assert topic.count("Western economies slowed") == 1
+
+
+def test_title_mention_outweighs_a_passing_body_mention(topics: TopicSet) -> None:
+    body = ["Leaders met in Paris to discuss trade.", "They also spoke about climate.", "Talks end on Friday."]
+    in_title = topics.tag("Ukraine talks resume", body)
+    in_passing = topics.tag("Leaders meet in Paris", [*body[:2], "A Ukrainian delegation was also present."])
+    assert in_title.get("ukraine", 0) >= DEFAULT_MIN_SCORE
+    assert "ukraine" not in in_passing
+
+
+def test_a_story_about_a_topic_is_tagged_even_without_a_title_mention(topics: TopicSet) -> None:
+    body = ["Kyiv said Russian drones hit Odesa overnight.", "Ukrainian air defences shot down 40 drones.",
+            "Zelenskyy called for more air defence."]
+    scores = topics.tag("Overnight attack hits port city", body)
+    assert scores["ukraine"] > scores.get("russia", 0)
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("ukraine", "ukraine"), ("UKRAINE", "ukraine"), ("Ukraine", "ukraine"), ("Kyiv", "ukraine"),
+    ("united states", "united-states"), ("United States", "united-states"), ("#china", "china"),
+    ("UK", "uk"), ("middle east", "middle-east"),
+])
+def test_resolve_by_name_label_or_alias(topics: TopicSet, query: str, name: str) -> None:
+    found = topics.resolve(query)
+    assert found is not None and found.name == name
+
+
+def test_resolve_unknown_returns_none_and_suggest_offers_close_names(topics: TopicSet) -> None:
+    assert topics.resolve("gold") is None
+    assert topics.resolve("  ") is None
+    assert topics.suggest("ukrain")[0] == "ukraine"
+    assert topics.suggest("chna") == ["china"]
+    assert topics.suggest("zzzzqqq") == []
+
+
+def test_parse_rejects_bad_files_with_a_clear_message() -> None:
+    with pytest.raises(ConfigError, match="no \\[topics.NAME\\]"):
+        parse_topics({})
+    with pytest.raises(ConfigError, match="Bad Name"):
+        parse_topics({"topics": {"Bad Name": {"aliases": ["x"]}}})
+    with pytest.raises(ConfigError, match="aliases must be a list"):
+        parse_topics({"topics": {"x": {"aliases": "oops"}}})
+    with pytest.raises(ConfigError, match="unknown key"):
+        parse_topics({"topics": {"x": {"alias": ["y"]}}})
+
+
+def test_config_dir_without_topics_falls_back_to_the_shipped_file(tmp_path: Path) -> None:
+    assert "ukraine" in load_topics(tmp_path).names
+    (tmp_path / "topics.toml").write_text('[topics.gold]\nlabel = "Gold"\naliases = ["bullion"]\n')
+    own = load_topics(tmp_path)
+    assert own.names == ("gold",)
+    assert own.tag("Gold price record", ["Bullion rallied."]) == {"gold": 8.0}  # title 3 + first paragraph 1 + every block 4
