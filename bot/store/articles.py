@@ -1,0 +1,237 @@
+"""Article repository: add (idempotent by content fingerprint), list, get, topic counts, full-text search.
+
+Every method runs inside the caller's Session, so the ingest service decides what commits together.
+The same code runs on SQLite and PostgreSQL; only the full-text query and the upsert differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.store.models import ArticleRow, ArticleTopicRow
+from summarizer.models import Article, Block, Document
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
+
+
+def utc(value: datetime) -> datetime:
+    """An aware UTC datetime; naive values are taken as UTC (SQLite hands them back naive)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
+
+
+def fingerprint(article: Article) -> str:
+    """Hash of the normalised title and body: the same story re-sent (other spacing, quotes, case) matches."""
+    words = _WORD_RE.findall(unicodedata.normalize("NFKC", f"{article.title}\n{article.body}").casefold())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as stored, with its id and topic scores."""
+
+    id: int
+    title: str
+    blocks: tuple[Block, ...]
+    ingested_at: datetime
+    caption: str | None = None
+    credit_line: str | None = None
+    credits: tuple[str, ...] = ()
+    caption_date: date | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    source: str | None = None
+    truncated: bool = False
+    superseded_by_id: int | None = None
+    topics: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(b.text for b in self.blocks if b.kind == "paragraph")
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+    def document(self) -> Document:
+        """Summarizer input; the doc id is the article id as a string."""
+        return Document(id=str(self.id), paragraphs=self.paragraphs, title=self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    id: int
+    created: bool  # False: the fingerprint was already stored (by us or a concurrent ingest)
+
+
+def _blocks_from_json(raw: Sequence[Any]) -> tuple[Block, ...]:
+    return tuple(Block(kind="subheading" if b.get("kind") == "subheading" else "paragraph", text=str(b["text"]))
+                 for b in raw if isinstance(b, dict) and b.get("text"))
+
+
+def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
+    return StoredArticle(
+        id=row.id, title=row.title, blocks=_blocks_from_json(row.blocks or []), ingested_at=utc(row.ingested_at),
+        caption=row.caption, credit_line=row.credit_line, credits=tuple(row.credits or ()),
+        caption_date=row.caption_date, url=row.url, published_at=_utc_or_none(row.published_at),
+        source=row.source, truncated=bool(row.truncated), superseded_by_id=row.superseded_by_id, topics=topics,
+    )
+
+
+def fts_match_query(query: str) -> str:
+    """An FTS5 MATCH expression that cannot be a syntax error: every word quoted, all words required."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in _WORD_RE.findall(query))
+
+
+class ArticleRepository:
+    """Articles and their topic scores, inside one Session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def add(self, article: Article, *, topics: Mapping[str, float] | None = None,
+            ingested_at: datetime | None = None) -> AddResult:
+        """Store ``article`` unless its fingerprint is stored already; safe against a concurrent ingest."""
+        values = {
+            "fingerprint": fingerprint(article), "title": article.title, "body": article.body,
+            "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
+            "caption": article.caption, "credit_line": article.credit_line, "credits": list(article.credits),
+            "caption_date": article.caption_date, "url": article.url,
+            "published_at": _utc_or_none(article.published_at), "source": article.source,
+            "truncated": article.truncated, "ingested_at": utc(ingested_at or datetime.now(UTC)),
+        }
+        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        # ON CONFLICT DO NOTHING instead of check-then-insert: two processes ingesting the same dump
+        # both reach here; the database decides who stores it, nobody gets an IntegrityError.
+        stmt = insert(ArticleRow).values(**values).on_conflict_do_nothing(index_elements=["fingerprint"])
+        new_id = self.session.execute(stmt.returning(ArticleRow.id)).scalar_one_or_none()
+        if new_id is None:
+            existing = self.session.execute(
+                select(ArticleRow.id).where(ArticleRow.fingerprint == values["fingerprint"])).scalar_one()
+            return AddResult(existing, created=False)
+        if topics:
+            self.session.add_all(ArticleTopicRow(article_id=new_id, topic=t, score=s) for t, s in topics.items())
+            self.session.flush()
+        return AddResult(new_id, created=True)
+
+    def get_many(self, ids: Collection[int]) -> list[StoredArticle]:
+        """Articles by id, in the order given (unknown ids are skipped)."""
+        if not ids:
+            return []
+        rows = {r.id: r for r in self.session.scalars(select(ArticleRow).where(ArticleRow.id.in_(list(ids))))}
+        topics = self.topics_for(rows)
+        return [_to_stored(rows[i], topics.get(i, {})) for i in ids if i in rows]
+
+    def list_articles(self, *, since: datetime | None = None, topic: str | None = None,
+                      ids: Collection[int] | None = None, limit: int | None = None,
+                      include_superseded: bool = False) -> list[StoredArticle]:
+        """Newest first; with ``topic``, only articles tagged with it, most relevant first."""
+        stmt = self._filtered(select(ArticleRow), since=since, ids=ids, include_superseded=include_superseded)
+        if topic is not None:
+            stmt = stmt.join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id).where(
+                ArticleTopicRow.topic == topic).order_by(ArticleTopicRow.score.desc())
+        stmt = stmt.order_by(ArticleRow.ingested_at.desc(), ArticleRow.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = list(self.session.scalars(stmt))
+        topics = self.topics_for([r.id for r in rows])
+        return [_to_stored(r, topics.get(r.id, {})) for r in rows]
+
+    def count(self, *, since: datetime | None = None, topic: str | None = None,
+              include_superseded: bool = False) -> int:
+        stmt = self._filtered(select(func.count(ArticleRow.id)), since=since, ids=None,
+                              include_superseded=include_superseded)
+        if topic is not None:
+            stmt = stmt.join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id).where(
+                ArticleTopicRow.topic == topic)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def topic_counts(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Current (not superseded) articles per topic."""
+        stmt = self._filtered(
+            select(ArticleTopicRow.topic, func.count(ArticleTopicRow.article_id)).join(
+                ArticleRow, ArticleRow.id == ArticleTopicRow.article_id),
+            since=since, ids=None, include_superseded=False,
+        ).group_by(ArticleTopicRow.topic)
+        return {topic: int(n) for topic, n in self.session.execute(stmt)}
+
+    def topics_for(self, ids: Collection[int]) -> dict[int, dict[str, float]]:
+        """Topic scores per article id, best first."""
+        out: dict[int, dict[str, float]] = {}
+        if not ids:
+            return out
+        stmt = (select(ArticleTopicRow).where(ArticleTopicRow.article_id.in_(list(ids)))
+                .order_by(ArticleTopicRow.article_id, ArticleTopicRow.score.desc(), ArticleTopicRow.topic))
+        for row in self.session.scalars(stmt):
+            out.setdefault(row.article_id, {})[row.topic] = row.score
+        return out
+
+    def search(self, query: str, *, since: datetime | None = None, ids: Collection[int] | None = None,
+               limit: int = 20) -> list[StoredArticle]:
+        """Full-text search over title and body, best match first; every word of ``query`` must occur."""
+        words = _WORD_RE.findall(query)
+        if not words:
+            return []
+        params: dict[str, Any] = {"limit": limit}
+        if self._dialect == "sqlite":
+            # bm25: lower is better; a title hit weighs ten body hits.
+            sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                   "WHERE articles_fts MATCH :q")
+            params["q"] = fts_match_query(query)
+            order = "bm25(articles_fts, 10.0, 1.0), a.id DESC"
+        else:
+            # plainto_tsquery, like the quoted SQLite terms: every word required, no operator syntax.
+            sql = "SELECT a.id FROM articles a WHERE a.search @@ plainto_tsquery('english', :q)"
+            params["q"] = " ".join(words)
+            order = "ts_rank(a.search, plainto_tsquery('english', :q)) DESC, a.id DESC"
+        sql += " AND a.superseded_by_id IS NULL"
+        if since is not None:
+            sql += " AND a.ingested_at >= :since"
+            params["since"] = self._bind_time(since)
+        if ids is not None:
+            if not ids:
+                return []
+            wanted = sorted({int(i) for i in ids})  # ints only, so inlining them is safe
+            sql += f" AND a.id IN ({', '.join(str(i) for i in wanted)})"
+        found = [int(i) for i in self.session.execute(text(f"{sql} ORDER BY {order} LIMIT :limit"), params).scalars()]
+        return self.get_many(found)
+
+    def mark_superseded(self, old_id: int, new_id: int) -> None:
+        """The newer, longer version ``new_id`` replaces ``old_id`` in listings, briefs and digests."""
+        row = self.session.get(ArticleRow, old_id)
+        if row is not None and old_id != new_id:
+            row.superseded_by_id = new_id
+            self.session.flush()
+
+    def _bind_time(self, value: datetime) -> datetime:
+        # SQLite stores naive UTC text; compare like with like.
+        value = utc(value)
+        return value.replace(tzinfo=None) if self._dialect == "sqlite" else value
+
+    def _filtered(self, stmt: _SelectT, *, since: datetime | None, ids: Collection[int] | None,
+                  include_superseded: bool) -> _SelectT:
+        if since is not None:
+            stmt = stmt.where(ArticleRow.ingested_at >= self._bind_time(since))
+        if ids is not None:
+            stmt = stmt.where(ArticleRow.id.in_(list(ids)))
+        if not include_superseded:
+            stmt = stmt.where(ArticleRow.superseded_by_id.is_(None))
+        return stmt
