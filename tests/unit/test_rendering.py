@@ -1,0 +1,90 @@
+"""Briefs and digests rendered as terminal text, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.rendering import render_brief, render_digest
+from bot.results import Brief, BriefSentence, Digest, StoryLine
+
+BRIEF = Brief(
+    query="ukraine", label="Ukraine", matched_by="topic",
+    lead=(BriefSentence("The CSIS report said Russia suffered 1.2 million casualties.", 3),
+          BriefSentence("Nine others were injured in attacks.", 3)),
+    stories=(StoryLine(3, "Report: Casualties Could Reach 2 Million", "Casualties may reach 2 million by spring.",
+                       credits=("Reuters", "AP"), url="https://example.org/war"),
+             StoryLine(1, "New US Sanctions Target Russian_Gold", "The US banned *gold* imports.")),
+    more=2,
+)
+EMPTY_TOPIC = Brief(query="iran", label="Iran", matched_by="topic")
+NOTHING = Brief(query="gold", label="“gold”", matched_by="none", suggestions=("ukraine", "uk"))
+DIGEST = Digest(title="Morning digest", window_start=datetime(2026, 1, 27, 7, 30, tzinfo=UTC),
+                window_end=datetime(2026, 1, 28, 7, 30, tzinfo=UTC), sections=(BRIEF, EMPTY_TOPIC))
+
+
+def test_text_brief_has_label_lead_story_lines_credits_and_more() -> None:
+    out = render_brief(BRIEF, "text")
+    lines = out.splitlines()
+    assert lines[0] == "Ukraine"
+    assert "The CSIS report said Russia suffered 1.2 million casualties. Nine others" in out.replace("\n", " ")
+    assert "• Report: Casualties Could Reach 2 Million — Casualties may reach 2 million by spring." in out
+    assert "(Reuters, AP)" in out and "https://example.org/war" in out
+    assert lines[-1].strip() == "and 2 more: /brief ukraine"
+    assert all(len(line) <= 88 for line in lines)
+
+
+def test_markdown_brief_links_headlines_and_escapes_markup() -> None:
+    out = render_brief(BRIEF, "markdown")
+    assert out.startswith("## Ukraine\n")
+    assert "- **[Report: Casualties Could Reach 2 Million](https://example.org/war)**" in out
+    assert "Russian\\_Gold" in out and "\\*gold\\*" in out
+    assert "_(Reuters, AP)_" in out
+    assert "`/brief ukraine`" in out
+
+
+def test_json_brief_round_trips_every_field() -> None:
+    data = json.loads(render_brief(BRIEF, "json"))
+    assert data["label"] == "Ukraine" and data["matched_by"] == "topic" and data["more"] == 2
+    assert data["lead"][0] == {"text": "The CSIS report said Russia suffered 1.2 million casualties.",
+                               "article_id": 3}
+    assert data["stories"][0]["credits"] == ["Reuters", "AP"]
+    assert data["empty"] is False
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_empty_briefs_say_why(fmt: str) -> None:
+    assert "No new stories on Iran." in render_brief(EMPTY_TOPIC, fmt)  # type: ignore[arg-type]
+    nothing = render_brief(NOTHING, fmt)  # type: ignore[arg-type]
+    assert "No topic or story matches “gold”." in nothing and "Did you mean: ukraine, uk?" in nothing
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        render_brief(BRIEF, "html")  # type: ignore[arg-type]
+
+
+def test_text_digest_shows_window_sections_with_stories_and_sources() -> None:
+    out = render_digest(DIGEST, "text")
+    assert out.startswith("Morning digest\n")
+    assert "27 Jan 2026 07:30 – 28 Jan 2026 07:30 (UTC)" in out
+    assert "Ukraine\n───" in out
+    assert "Iran" not in out  # empty sections are left out
+    assert out.rstrip().endswith("Sources: Reuters, AP")
+
+
+def test_markdown_and_json_digests() -> None:
+    md = render_digest(DIGEST, "markdown")
+    assert md.startswith("# Morning digest\n") and "## Ukraine" in md and "_Sources: Reuters, AP_" in md
+    data = json.loads(render_digest(DIGEST, "json"))
+    assert data["window_end"] == "2026-01-28T07:30:00+00:00"
+    assert [s["label"] for s in data["sections"]] == ["Ukraine", "Iran"]
+    assert data["sources"] == ["Reuters", "AP"] and data["empty"] is False
+
+
+def test_empty_digest_says_no_new_stories() -> None:
+    empty = Digest(title="Morning digest", window_start=None, window_end=datetime(2026, 1, 28, tzinfo=UTC))
+    assert "No new stories." in render_digest(empty, "text")
+    assert "No new stories." in render_digest(empty, "markdown")
