@@ -1,0 +1,157 @@
+"""Story body cleaning shared by the text and JSON parsers: lines in, paragraph/subheading blocks out.
+
+Captions, credit-only lines, ``TT`` markers, repeated headlines and wire sign-offs are removed here,
+so nothing downstream (summaries, search) ever sees them as sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.ingest.credits import agencies, caption_date, is_credit_only, is_file_photo, is_sign_off, split_credit
+from bot.ingest.textutil import SMALL_WORDS, ends_sentence, fold, is_marker, is_subheading, same, words
+from summarizer.models import Block
+
+# Capitalised words that start a sentence glued onto a subheading ("... Kyiv region Officials said").
+_STARTERS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "He",
+        "She",
+        "They",
+        "It",
+        "We",
+        "I",
+        "In",
+        "On",
+        "At",
+        "But",
+        "This",
+        "That",
+        "There",
+        "Officials",
+        "Authorities",
+        "Police",
+        "Residents",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLine:
+    text: str
+    gap: int  # blank lines above it; 0 means directly under the previous line
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    blocks: tuple[Block, ...]
+    captions: tuple[str, ...]  # photo captions met inside the body and removed from it
+    credit_lines: tuple[str, ...]  # standalone credit lines removed from it
+    sign_off_agencies: tuple[str, ...]  # agencies named in removed sign-offs ("AP writer X contributed")
+
+
+def _like_caption(text: str, captions: Sequence[str]) -> bool:
+    key = fold(text)
+    for caption in captions:
+        other = fold(caption)
+        if key == other or key == fold(split_credit(caption)[0]):
+            return True
+        if len(key) >= 30 and (other.startswith(key) or key.startswith(other)):
+            return True
+    return False
+
+
+def _is_photo_caption(text: str) -> bool:
+    """A caption printed inside the body: ends with a credit and reads like one (date or FILE PHOTO)."""
+    rest, credit = split_credit(text)
+    if credit is None:
+        return is_file_photo(text) and caption_date(text) is not None
+    return is_file_photo(text) or caption_date(text) is not None or len(words(rest)) >= 6
+
+
+def _paragraphs(lines: Iterable[BodyLine]) -> list[str]:
+    """Group lines into paragraphs: blank lines always split; hard-wrapped lines are joined back."""
+    out: list[str] = []
+    for line in lines:
+        prev = out[-1] if out else ""
+        wrapped = (
+            out
+            and line.gap == 0
+            and not ends_sentence(prev)
+            and not is_subheading(prev)
+            and not prev.endswith(":")
+            and (line.text[:1].islower() or len(prev) >= 60)
+        )
+        if wrapped:
+            out[-1] = f"{prev} {line.text}"
+        else:
+            out.append(line.text)
+    return out
+
+
+def lower_vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Words the document writes in lower case somewhere: common words, not proper names."""
+    return frozenset(w for text in texts for w in words(text) if w.islower())
+
+
+def split_glued_subheading(text: str, vocabulary: frozenset[str]) -> tuple[str, str] | None:
+    """Split "2 killed in attack in Kyiv region Officials said ..." into subheading and paragraph.
+
+    Conservative: the subheading is 3-10 plain words ending in a lower-case content word, followed by
+    a capitalised common word (one the document also writes in lower case) and then a lower-case word.
+    """
+    tokens = text.split()
+    if len(tokens) < 10 or not ends_sentence(text) or not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
+        return None
+    for k in range(3, min(11, len(tokens) - 6)):
+        prev, word, nxt = tokens[k - 1], tokens[k], tokens[k + 1]
+        if not all(t.isalnum() for t in tokens[:k]):
+            return None  # punctuation inside: a sentence, not a subheading
+        if not (prev.isalpha() and prev.islower() and prev not in SMALL_WORDS):
+            continue
+        common = word in _STARTERS or word.lower() in vocabulary
+        if word.isalpha() and word[0].isupper() and word[1:].islower() and common and nxt[:1].islower():
+            return " ".join(tokens[:k]), " ".join(tokens[k:])
+    return None
+
+
+def build_body(lines: Sequence[BodyLine], *, title: str, captions: Sequence[str], vocabulary: frozenset[str]) -> Body:
+    """Clean a story's lines and classify them into paragraph and subheading blocks."""
+    kept: list[BodyLine] = []
+    found_captions: list[str] = []
+    credit_lines: list[str] = []
+    sign_offs: list[str] = []
+    pending_gap = 0
+    for line in lines:
+        text = line.text
+        dropped = True
+        if is_marker(text) or same(text, title) or _like_caption(text, [*captions, *found_captions]):
+            pass
+        elif is_sign_off(text):
+            sign_offs.extend(agencies(text))
+        elif is_credit_only(text):
+            credit_lines.append(text)
+        elif _is_photo_caption(text):
+            found_captions.append(text)
+        else:
+            dropped = False
+            kept.append(BodyLine(text, max(line.gap, pending_gap)))
+            pending_gap = 0
+        if dropped:
+            pending_gap = 1  # whatever was removed separated the text around it
+    paragraphs = _paragraphs(kept)
+    blocks: list[Block] = []
+    for index, para in enumerate(paragraphs):
+        last = index == len(paragraphs) - 1
+        glued = split_glued_subheading(para, vocabulary)
+        if is_subheading(para) and not last:
+            blocks.append(Block("subheading", para))
+        elif glued:
+            blocks.extend((Block("subheading", glued[0]), Block("paragraph", glued[1])))
+        else:
+            blocks.append(Block("paragraph", para))
+    return Body(tuple(blocks), tuple(found_captions), tuple(credit_lines), tuple(dict.fromkeys(sign_offs)))

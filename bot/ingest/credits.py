@@ -1,0 +1,215 @@
+"""Photo credits, agency names, in-text attributions and caption dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# (pattern, canonical name). Short acronyms are matched case-sensitively so that "ap" or "pa" inside
+# ordinary words or names never count; long names match in any case ("REUTERS", "Reuters").
+_AGENCIES: tuple[tuple[str, str, bool], ...] = (
+    (r"Thomson\s+Reuters|Reuters", "Reuters", True),
+    (r"Associated\s+Press", "AP", True),
+    (r"AP", "AP", False),
+    (r"Agence\s+France[-\s]Presse", "AFP", True),
+    (r"AFP", "AFP", False),
+    (r"EPA(?:-EFE)?|Epa", "EPA", False),
+    (r"Getty(?:\s+Images)?", "Getty Images", True),
+    (r"Bloomberg", "Bloomberg", True),
+    (r"dpa|DPA", "dpa", False),
+    (r"Xinhua", "Xinhua", True),
+    (r"Anadolu(?:\s+Agency)?", "Anadolu", True),
+    (r"TASS", "TASS", False),
+    (r"Sputnik", "Sputnik", True),
+    (r"Kyodo", "Kyodo", True),
+    (r"Yonhap", "Yonhap", True),
+    (r"ANSA", "ANSA", False),
+    (r"PA\s+(?:Images|Wire|Media)|PA", "PA", False),
+    (r"Ritzau\s+Scanpix|Ritzau|Scanpix", "Ritzau Scanpix", True),
+    (r"NTB", "NTB", False),
+    (r"Lehtikuva", "Lehtikuva", True),
+    (r"TT\s+Nyhetsbyr[åa]n", "TT", True),
+    (r"UPI", "UPI", False),
+    (r"ANP", "ANP", False),
+    (r"Belga", "Belga", True),
+    (r"NurPhoto", "NurPhoto", True),
+    (r"SOPA\s+Images", "SOPA Images", True),
+    (r"ZUMA(?:\s+Press|\s+Wire)?", "ZUMA Press", False),
+    (r"Sipa(?:\s+USA)?|SIPA", "Sipa", False),
+    (r"Shutterstock", "Shutterstock", True),
+    (r"Alamy", "Alamy", True),
+    (r"Imago|IMAGO", "Imago", False),
+    (r"Ukrinform", "Ukrinform", True),
+)
+_AGENCY_RES = tuple(
+    (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE if fold else 0), name)
+    for pattern, name, fold in _AGENCIES
+)
+_PAREN_CREDIT = re.compile(r"\(([^()]{1,100})\)\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[(\"“‘']?[A-Z])")
+_PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)", re.IGNORECASE)
+_FILE_PHOTO = re.compile(r"^\s*(?:FILE\s+PHOTO|FILE\s*[-–—:]|Archive\s+photo)", re.IGNORECASE)
+_CREDIT_WORDS = frozenset(
+    [
+        "via",
+        "pool",
+        "photo",
+        "photos",
+        "file",
+        "handout",
+        "images",
+        "image",
+        "staff",
+        "stringer",
+        "by",
+        "and",
+        "&",
+        "for",
+        "courtesy",
+        "of",
+        "the",
+        "press",
+        "office",
+        "service",
+        "agency",
+        "news",
+        "-",
+        "/",
+        "photographer",
+    ]
+)
+_SIGN_OFF = re.compile(
+    r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|translated)\s+by\b"
+    r"|contributed\s+(?:to\s+)?(?:this\s+)?(?:report|reporting)\b"
+    r"|^Our\s+Standards:|^_{3,}$|^-{3,}$|^\*{3,}$",
+    re.IGNORECASE,
+)
+_WIRES = r"Reuters|REUTERS|AFP|Agence France-Presse|AP|Associated Press"
+_ATTRIBUTION = re.compile(
+    rf"\b(?:said|says|told|reported|reports|according\s+to|cited\s+by|quoted\s+by)\s+(?:the\s+)?(?P<a>{_WIRES})\b"
+    rf"|\b(?P<b>{_WIRES})\s+(?:said|says|reported|reports|has\s+learned|learned|news\s+agency)\b"
+    rf"|^[A-Z][\w .,'’-]{{1,60}}\((?P<c>{_WIRES})\)\s*[-–—]"
+)
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATES = (
+    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),
+)
+
+
+def agencies(text: str) -> tuple[str, ...]:
+    """Normalised agency names in ``text``, in order of appearance, without repeats."""
+    found: list[tuple[int, str]] = []
+    for pattern, name in _AGENCY_RES:
+        found.extend((m.start(), name) for m in pattern.finditer(text))
+    return _unique(name for _, name in sorted(found))
+
+
+def _unique(names: object) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for name in names:  # type: ignore[attr-defined]
+        seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def _is_credit(tail: str) -> bool:
+    """A credit names an agency or has a slash, and holds only names and credit words ("Pool", "via")."""
+    tail = tail.strip()
+    if not tail or len(tail.split()) > 10 or tail.endswith((".", ",", ";", ":")):
+        return False
+    if _PHOTO_PREFIX.match(tail):
+        return True
+    if not (agencies(tail) or "/" in tail):
+        return False
+    for token in re.split(r"[\s/]+", tail):
+        token = token.strip("()[],;")
+        if token and token.casefold() not in _CREDIT_WORDS and not (token[0].isupper() or token[0].isdigit()):
+            return False  # a lower-case word: prose that mentions an agency, not a credit
+    return True
+
+
+def split_credit(line: str) -> tuple[str, str | None]:
+    """Split a caption into (text, credit as printed) when it ends with a photo credit."""
+    line = line.strip()
+    paren = _PAREN_CREDIT.search(line)
+    if paren and (agencies(paren.group(1)) or _PHOTO_PREFIX.match(paren.group(1)) or "/" in paren.group(1)):
+        return line[: paren.start()].rstrip(), paren.group(0).strip()
+    breaks = list(_SENTENCE_BREAK.finditer(line))
+    start = breaks[-1].end() if breaks else 0
+    if _is_credit(line[start:]):
+        return line[:start].rstrip(), line[start:].strip()
+    # A credit glued on without a full stop: "... 2026 REUTERS/Stringer"; take the slash token and up
+    # to two capitalised name words before it ("AP Photo/Efrem Lukatsky").
+    tokens = line.split()
+    if line.endswith("."):
+        return line, None
+    for s in range(len(tokens) - 1, max(0, len(tokens) - 6), -1):
+        if "/" not in tokens[s]:
+            continue
+        k = s
+        while k > max(1, s - 2) and tokens[k - 1].isalpha() and tokens[k - 1][0].isupper():
+            k -= 1
+        if _is_credit(" ".join(tokens[k:])):
+            return " ".join(tokens[:k]), " ".join(tokens[k:])
+    return line, None
+
+
+def is_credit_only(line: str) -> bool:
+    """A line that is nothing but a photo credit ("REUTERS/Stringer", "(Reuters)", "Photo: AFP")."""
+    text, credit = split_credit(line)
+    return credit is not None and not text
+
+
+def is_file_photo(line: str) -> bool:
+    return bool(_FILE_PHOTO.match(line))
+
+
+def is_sign_off(line: str) -> bool:
+    """Reporter/editor sign-offs and separators that close wire stories; never body text."""
+    return bool(_SIGN_OFF.search(line)) and len(line.split()) <= 40
+
+
+def text_attributions(text: str) -> tuple[str, ...]:
+    """Wires the body names as its source: datelines "KYIV (AP) —", "said AFP", "Reuters reported"."""
+    names: list[str] = []
+    for line in text.splitlines():
+        for m in _ATTRIBUTION.finditer(line):
+            raw = m.group("a") or m.group("b") or m.group("c") or ""
+            names.extend(agencies(raw))
+    return _unique(names)
+
+
+def caption_date(text: str) -> date | None:
+    """The first full date a caption gives ("October 17, 2014", "22 January 2026", "2026-01-28")."""
+    hits: list[tuple[int, date]] = []
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            month_text = m.group("month")
+            month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.casefold()]
+            try:
+                hits.append((m.start(), date(int(m.group("year")), month, int(m.group("day")))))
+            except ValueError:
+                continue
+    return min(hits)[1] if hits else None

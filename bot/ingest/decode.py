@@ -1,0 +1,62 @@
+"""Bytes to clean text: encoding detection (UTF-8, then cp1252, then Latin-1) and binary rejection."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from bot.ingest.parsed import DumpError
+
+# Characters that are line breaks in some editors or encodings; folded to "\n" so line logic sees them.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# Control and invisible format characters that carry no text (tab and newline survive).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u2060-\u2064\ufeff\ufffe]")
+_BINARY_RATIO = 0.01
+
+
+def _decode_line(raw: bytes) -> str:
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # never fails: every byte is a character
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a dump: BOMs honoured, UTF-8 first, then per line cp1252 and Latin-1 (mixed files exist)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DumpError(f"invalid UTF-16 text ({exc.reason})") from exc
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    if b"\x00" in data:
+        raise DumpError("binary file (contains NUL bytes), not a text dump")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Decoding line by line keeps the UTF-8 lines of a file that has a few cp1252 lines pasted in.
+    return "\n".join(_decode_line(raw) for raw in data.split(b"\n"))
+
+
+def normalise_text(text: str) -> str:
+    """Fold line breaks to "\\n", drop invisible characters, NFC-normalise; raise on binary-looking text."""
+    if not text.strip():
+        raise DumpError("empty file")
+    text = _LINE_BREAKS.sub("\n", text)
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n")
+    if controls > max(2, len(text) * _BINARY_RATIO):
+        raise DumpError("binary file (control characters), not a text dump")
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    if not text.strip():
+        raise DumpError("empty file (no visible text)")
+    return text
+
+
+def clean_line(line: str) -> str:
+    """Collapse tabs, non-breaking and repeated spaces; strip both ends."""
+    return " ".join(line.split())

@@ -1,0 +1,102 @@
+"""Plain-text newsroom dumps: headline, caption (x2), ``TT``, headline and caption again, then the body.
+
+See :mod:`bot.ingest.text_layout` for how story starts are found and :mod:`bot.ingest.body` for body
+cleaning. Credits: the caption's photo credit comes first, then wires the body names as its source
+(a dateline "KYIV (AP) —", "said AFP", "Reuters reported", "The Associated Press said") and agencies
+in sign-offs; so a story with an EPA photo and "..., said AFP." has credits ("EPA", "AFP").
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from bot.ingest.body import Body, BodyLine, build_body, lower_vocabulary
+from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
+from bot.ingest.parsed import DumpError, ParsedDump, RecordError
+from bot.ingest.text_layout import Line, Story, split_stories, to_lines
+from bot.ingest.textutil import ends_sentence, words
+from summarizer.models import Article
+
+# A last story this much shorter than the file's other stories was cut off by the end of the dump.
+_SHORT_RATIO = 0.25
+_SHORT_WORDS = 150
+
+
+def _body_lines(lines: Sequence[Line]) -> list[BodyLine]:
+    return [BodyLine(line.text, 0 if k == 0 else min(line.gap, 99)) for k, line in enumerate(lines)]
+
+
+def _article(story: Story, body: Body, *, name: str) -> Article:
+    captions = [*story.header.captions, *body.captions]
+    caption_text: str | None = None
+    credit_line: str | None = None
+    if captions:
+        caption_text, credit_line = split_credit(captions[0])
+        caption_text = caption_text or None
+    if credit_line is None and body.credit_lines:
+        credit_line = body.credit_lines[0]
+    paragraphs = [b.text for b in body.blocks if b.kind == "paragraph"]
+    credits = (
+        *agencies(credit_line or ""),
+        *text_attributions("\n".join(paragraphs)),
+        *body.sign_off_agencies,
+    )
+    return Article(
+        title=story.header.title,
+        blocks=body.blocks,
+        caption=caption_text,
+        credit_line=credit_line,
+        credits=tuple(dict.fromkeys(credits)),
+        caption_date=caption_date(captions[0]) if captions else None,
+        source=name,
+    )
+
+
+def _looks_cut_off(last: Article, others: Sequence[Article]) -> bool:
+    """The dump ended mid-story: unfinished last sentence or quote, or a stub far shorter than the rest."""
+    text = last.paragraphs[-1]
+    if not ends_sentence(text) or text.count('"') % 2 or text.count("“") > text.count("”"):
+        return True
+    size = len(words(last.body))
+    if others:
+        typical = statistics.median(len(words(a.body)) for a in others)
+        return size < _SHORT_WORDS and size < typical * _SHORT_RATIO
+    return False
+
+
+def parse_text(text: str, *, name: str) -> ParsedDump:
+    """Parse a decoded plain-text dump into articles (one per story) and per-story errors."""
+    lines = to_lines(text)
+    orphans, stories = split_stories(lines)
+    errors: list[RecordError] = []
+    if orphans and len(orphans) > 1:
+        errors.append(RecordError(orphans[0].no, "text before the first headline was skipped"))
+    vocabulary = lower_vocabulary(line.text for line in lines)
+    articles: list[Article] = []
+    for story in stories:
+        header_line = lines[story.header.start].no
+        body = build_body(
+            _body_lines(story.body), title=story.header.title, captions=story.header.captions, vocabulary=vocabulary
+        )
+        if not any(b.kind == "paragraph" for b in body.blocks):
+            if story.header.strength or story.body:
+                errors.append(RecordError(header_line, f"story {story.header.title[:60]!r} has no body text"))
+            continue
+        articles.append(_article(story, body, name=name))
+    if not articles:
+        detail = f" ({len(errors)} record(s) rejected; first at line {errors[0].line}: {errors[0].reason})"
+        raise DumpError("no article found" + (detail if errors else ""))
+    if stories and stories[-1].body and _looks_cut_off(articles[-1], articles[:-1]):
+        last = articles[-1]
+        articles[-1] = Article(
+            title=last.title,
+            blocks=last.blocks,
+            caption=last.caption,
+            credit_line=last.credit_line,
+            credits=last.credits,
+            caption_date=last.caption_date,
+            source=last.source,
+            truncated=True,
+        )
+    return ParsedDump(tuple(articles), tuple(errors))
