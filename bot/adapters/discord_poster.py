@@ -36,6 +36,17 @@ def describe(exc: discord.HTTPException) -> str:
     return f"{detail} — {hint}" if hint else detail
 
 
+def failure_reason(exc: Exception) -> tuple[str, bool]:
+    """Why a post failed, for people, and whether trying again later can help."""
+    if isinstance(exc, discord.HTTPException):
+        # discord.py has already waited out and retried short rate limits and 5xx; what reaches here is final.
+        # A deleted channel stays deleted; a missing permission can be granted before the next try.
+        return describe(exc), not isinstance(exc, discord.NotFound)
+    if isinstance(exc, discord.RateLimited):
+        return f"Discord rate limit: retry after {exc.retry_after:.0f} s", True
+    return f"could not reach Discord: {exc.__class__.__name__}: {exc}", True
+
+
 def _channel_id(channel: ChannelKey) -> int:
     if channel.platform != "discord":
         raise PostError(f"{channel} is not a Discord channel", retryable=False)
@@ -61,17 +72,10 @@ class DiscordPoster:
         try:
             for message in digest_messages(digest, note=note):
                 posted.append(await target.send(content=message.content, embeds=message.embeds, allowed_mentions=none))
-        except discord.HTTPException as exc:
-            # discord.py has already waited out and retried rate limits; what reaches here is final.
-            reason = describe(exc)
+        except (discord.HTTPException, discord.RateLimited, TimeoutError, OSError, aiohttp.ClientError) as exc:
+            reason, retryable = failure_reason(exc)
             log.warning("discord post failed channel=%s reason=%s", channel, reason)
-            reason += await self._roll_back(posted)
-            # A deleted channel stays deleted; a missing permission can be granted before the next try.
-            raise PostError(reason, retryable=not isinstance(exc, discord.NotFound)) from exc
-        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
-            reason = f"could not reach Discord: {exc.__class__.__name__}: {exc}"
-            log.warning("discord post failed channel=%s reason=%s", channel, reason)
-            raise PostError(reason + await self._roll_back(posted)) from exc
+            raise PostError(reason + await self._roll_back(posted), retryable=retryable) from exc
         ids = tuple(str(m.id) for m in posted)
         log.info("discord digest posted channel=%s messages=%d", channel, len(ids))
         return PostReceipt(message_ids=ids)

@@ -12,7 +12,7 @@ from bot.settings import DiscordSettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REST_BASE = Route.BASE
+MAX_RATELIMIT_WAIT = 60.0  # seconds
 
 
 def intents() -> discord.Intents:
@@ -26,7 +26,10 @@ def make_client(settings: DiscordSettings) -> discord.Client:
     """A Client, or an AutoShardedClient for large deployments (one gateway shard per ~2,500 guilds)."""
     cls = discord.AutoShardedClient if settings.sharded else discord.Client
     # No member or presence cache: nothing here reads them, and they cost memory at scale.
-    return cls(intents=intents(), member_cache_flags=discord.MemberCacheFlags.none(), chunk_guilds_at_startup=False)
+    # A rate limit longer than MAX_RATELIMIT_WAIT fails the post (RateLimited) instead of stalling every digest
+    # behind it; the delivery rules retry it later.
+    return cls(intents=intents(), member_cache_flags=discord.MemberCacheFlags.none(), chunk_guilds_at_startup=False,
+               max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
 
 
 def point_rest_at(api_url: str) -> Callable[[], None]:

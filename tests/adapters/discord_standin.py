@@ -53,6 +53,7 @@ class _Failure:
     status: int
     body: dict[str, Any]
     times: int
+    after: int = 0
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -94,14 +95,15 @@ class DiscordStandIn:
     # -- test controls -------------------------------------------------------------------------
 
     def fail(self, method: str, path_regex: str, status: int, *, code: int = 0, message: str = "",
-             times: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next ``times`` matching requests with ``status`` and Discord's error body."""
+             times: int = 1, after: int = 0, retry_after: float | None = None) -> None:
+        """Answer ``times`` matching requests (after letting ``after`` through) with ``status`` and an error body."""
         body: dict[str, Any] = {"message": message or f"HTTP {status}", "code": code}
         headers: dict[str, str] = {}
         if retry_after is not None:
             body.update(retry_after=retry_after, **{"global": False})
-            headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
-        self._failures.append(_Failure(method, re.compile(path_regex), status, body, times, headers))
+            # discord.py treats a 429 without Via as a Cloudflare ban and does not retry; Discord's carry it.
+            headers = {"Retry-After": str(retry_after), "X-RateLimit-Scope": "user", "Via": "1.1 google"}
+        self._failures.append(_Failure(method, re.compile(path_regex), status, body, times, after, headers))
 
     def of(self, method: str, path_regex: str) -> list[Recorded]:
         """Recorded requests matching ``method`` and ``path_regex`` (searched in the path)."""
@@ -125,6 +127,9 @@ class DiscordStandIn:
             self._changed.notify_all()
         for failure in self._failures:
             if failure.times > 0 and failure.method == request.method and failure.pattern.search(path):
+                if failure.after > 0:
+                    failure.after -= 1
+                    continue
                 failure.times -= 1
                 return _json(failure.body, status=failure.status, headers=failure.headers)
         response: web.StreamResponse = await handler(request)
