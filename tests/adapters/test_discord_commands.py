@@ -8,7 +8,10 @@ from typing import Any
 
 import discord
 import pytest
-from discord_standin import (
+
+from bot.adapters.discord_app import DiscordAdapter
+from bot.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine, TextReply
+from tests.adapters.discord_standin import (
     APP_ID,
     CHANNEL_ID,
     GUILD_ID,
@@ -19,9 +22,7 @@ from discord_standin import (
     standin_settings,
 )
 
-from bot.adapters.discord_app import DiscordAdapter
-from bot.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine, TextReply
-
+pytest_plugins = ("tests.adapters.discord_fixtures",)  # the `standin` fixture
 
 class FakeCommands:
     """A CommandHandler that records calls; `add` honours can_manage like the real one must."""
@@ -52,14 +53,6 @@ class FakeCommands:
             self.topics += rest.split()
             return TextReply(f"Now following: {', '.join(self.topics)}")
         return TextReply(f"ok: {text}")
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = DiscordStandIn()
-    await server.start()
-    yield server
-    await server.close()
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from discord_standin import CHANNEL_ID, GUILD_ID, DiscordStandIn, standin_settings
 
 from bot.adapters.discord_app import DiscordAdapter
 from bot.adapters.discord_text import ulen
 from bot.ports import ChannelKey, PostError, PostReceipt
 from bot.results import Brief, BriefSentence, CommandContext, CommandReply, Digest, StoryLine
+from tests.adapters.discord_standin import CHANNEL_ID, GUILD_ID, DiscordStandIn, standin_settings
+
+pytest_plugins = ("tests.adapters.discord_fixtures",)  # the `standin` fixture
 
 CHANNEL = ChannelKey("discord", str(GUILD_ID), str(CHANNEL_ID))
 MESSAGES = rf"^/channels/{CHANNEL_ID}/messages$"
@@ -21,14 +23,6 @@ MESSAGES = rf"^/channels/{CHANNEL_ID}/messages$"
 class NoCommands:
     async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply:
         raise AssertionError("no commands in poster tests")
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = DiscordStandIn()
-    await server.start()
-    yield server
-    await server.close()
 
 
 @pytest.fixture
