@@ -134,6 +134,9 @@ class NearDuplicateIndex:
         minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
         return LeanMinHash(minhash), len(grams)
 
+    # Also reachable on the index, as the declared API lists it there.
+    is_revision = staticmethod(is_revision)
+
     def __len__(self) -> int:
         return len(self._signatures)
 
