@@ -46,6 +46,7 @@ class Failure:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=lambda: {"ok": False, "error": "ratelimited"})
+    after: int = 0  # let this many calls succeed first
 
 
 class SlackStandIn:
@@ -107,6 +108,9 @@ class SlackStandIn:
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            params["token"] = auth.removeprefix("Bearer ")  # slack_sdk sends the token as a header
         raw = await request.text()
         if raw:
             if request.content_type == "application/json":
@@ -119,7 +123,9 @@ class SlackStandIn:
         method = request.match_info["method"]
         params = await self._params(request)
         pending = self.failures.get(method)
-        if pending:
+        if pending and pending[0].after:
+            pending[0].after -= 1
+        elif pending:
             failure = pending.pop(0)
             await self._record(Call(method, params, time.monotonic(), failure.status))
             return web.json_response(failure.body, status=failure.status, headers=failure.headers)
