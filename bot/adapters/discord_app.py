@@ -17,7 +17,7 @@ from discord import app_commands
 
 from bot.adapters.discord_autocomplete import Keywords, Suggester, TopicNames
 from bot.adapters.discord_commands import Commands, build_tree, check_permission_name
-from bot.adapters.discord_poster import DiscordPoster
+from bot.adapters.discord_poster import DiscordPoster, describe
 from bot.adapters.discord_runtime import make_client, point_rest_at
 from bot.errors import UserError
 from bot.ports import CommandHandler
@@ -112,5 +112,7 @@ async def sync_commands(settings: Settings) -> list[str]:
     try:
         await adapter.login(sync=False)
         return await adapter.sync_commands()
+    except discord.HTTPException as exc:
+        raise UserError(f"Discord refused the command sync: {describe(exc)}") from exc
     finally:
         await adapter.stop()

@@ -49,3 +49,15 @@ def point_rest_at(api_url: str) -> Callable[[], None]:
         Route.BASE = previous
 
     return undo
+
+
+def required_permissions() -> discord.Permissions:
+    """What the bot needs in a channel: see it, post, embed links, read history (to find a run's posts)."""
+    return discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True,
+                               use_application_commands=True)
+
+
+def invite_url(client_id: int | str) -> str:
+    """The OAuth2 URL that adds the bot with its slash commands and exactly the permissions it needs."""
+    return discord.utils.oauth_url(client_id, permissions=required_permissions(),
+                                   scopes=("bot", "applications.commands"))

@@ -1,0 +1,123 @@
+"""DiscordAdapter runtime: intents, sharding, login and command sync against the stand-in, the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import discord
+import pytest
+from discord.http import Route
+
+from bot.adapters.discord_app import DiscordAdapter
+from bot.adapters.discord_runtime import intents, invite_url, make_client
+from bot.cli import main
+from bot.errors import UserError
+from bot.results import CommandContext, CommandReply
+from bot.settings import DiscordSettings, Settings
+from tests.adapters.discord_standin import APP_ID, GUILD_ID, TOKEN, DiscordStandIn, standin_settings
+
+pytest_plugins = ("tests.adapters.discord_fixtures",)  # the `standin` fixture
+
+
+class NoCommands:
+    async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply:
+        raise AssertionError("not called")
+
+
+def test_intents_are_minimal() -> None:
+    wanted = intents()
+    assert wanted.guilds
+    assert not wanted.message_content and not wanted.members and not wanted.presences and not wanted.guild_messages
+
+
+def test_sharded_setting_uses_the_auto_sharded_client() -> None:
+    assert isinstance(make_client(DiscordSettings(sharded=True)), discord.AutoShardedClient)
+    assert not isinstance(make_client(DiscordSettings()), discord.AutoShardedClient)
+
+
+async def test_login_syncs_commands_globally_and_restores_the_rest_base(standin: DiscordStandIn) -> None:
+    before = Route.BASE
+    adapter = DiscordAdapter(standin_settings(standin.base_url), NoCommands())
+    await adapter.login()
+    assert standin.base_url == Route.BASE
+    await adapter.stop()
+
+    assert before == Route.BASE
+    [sync] = standin.of("PUT", rf"^/applications/{APP_ID}/commands$")
+    commands = {c["name"]: c for c in sync.json}
+    assert set(commands) == {"brief", "digest"}
+    assert commands["digest"]["dm_permission"] is False  # channel settings only make sense in a server
+    assert {o["name"] for o in commands["digest"]["options"]} == {
+        "topics", "add", "remove", "time", "now", "pause", "resume", "settings", "help"}
+
+
+async def test_dev_guild_syncs_to_that_guild_only(standin: DiscordStandIn) -> None:
+    adapter = DiscordAdapter(standin_settings(standin.base_url, dev_guild_id=GUILD_ID), NoCommands())
+    await adapter.login()
+    await adapter.stop()
+    assert standin.of("PUT", rf"^/applications/{APP_ID}/commands$") == []
+    [sync] = standin.of("PUT", rf"^/applications/{APP_ID}/guilds/{GUILD_ID}/commands$")
+    assert {c["name"] for c in sync.json} == {"brief", "digest"}
+
+
+async def test_a_failed_sync_does_not_stop_the_bot(standin: DiscordStandIn) -> None:
+    standin.fail("PUT", "/commands$", 403, code=50001, message="Missing Access")
+    adapter = DiscordAdapter(standin_settings(standin.base_url), NoCommands())
+    await adapter.login()  # the commands from the previous sync still work
+    assert adapter.client.user is not None and adapter.client.user.id
+    await adapter.stop()
+
+
+async def test_login_without_a_token_says_how_to_get_one() -> None:
+    adapter = DiscordAdapter(Settings.model_validate({}), NoCommands())
+    with pytest.raises(UserError, match="DISCORD_TOKEN"):
+        await adapter.login()
+
+
+def test_invite_url_asks_for_the_bot_and_commands_scopes_and_needed_permissions() -> None:
+    url = invite_url(APP_ID)
+    assert f"client_id={APP_ID}" in url and "scope=bot+applications.commands" in url
+    perms = discord.Permissions(int(url.rsplit("permissions=", 1)[1]))
+    assert perms.send_messages and perms.embed_links and perms.read_message_history and perms.view_channel
+    assert not perms.administrator and not perms.mention_everyone
+
+
+@pytest.fixture
+def threaded_standin() -> Iterator[DiscordStandIn]:
+    """The stand-in on its own event loop, for CLI commands that run asyncio.run themselves."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    server = DiscordStandIn()
+    asyncio.run_coroutine_threadsafe(server.start(), loop).result()
+    yield server
+    asyncio.run_coroutine_threadsafe(server.close(), loop).result()
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join()
+    loop.close()
+
+
+def test_cli_sync_registers_the_commands(threaded_standin: DiscordStandIn, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("NEWSDIGEST_DISCORD__API_URL", threaded_standin.base_url)
+
+    assert main(["discord", "sync", "--guild", str(GUILD_ID)]) == 0
+
+    [sync] = threaded_standin.of("PUT", rf"^/applications/{APP_ID}/guilds/{GUILD_ID}/commands$")
+    assert {c["name"] for c in sync.json} == {"brief", "digest"}
+    assert "synced 2 commands to guild" in capsys.readouterr().out
+
+
+def test_cli_sync_refused_is_one_line_not_a_traceback(threaded_standin: DiscordStandIn,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("NEWSDIGEST_DISCORD__API_URL", threaded_standin.base_url)
+    threaded_standin.fail("PUT", "/commands$", 403, code=50001, message="Missing Access")
+
+    assert main(["discord", "sync"]) == 2
+    assert "Discord refused the command sync: Discord answered 403 (code 50001): Missing Access" in (
+        capsys.readouterr().err)
