@@ -1,0 +1,205 @@
+"""Ingest dump files into the store: parse, fingerprint, tag topics, commit each dump in one transaction.
+
+One bad file never stops the others: it comes back in the report with its name and the reason. Safe to
+run twice, or in two processes at once: the fingerprint's unique index decides what is new.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from bot.ingest.formats import DumpError, RecordError, parse_dump
+from bot.revisions import RevisionFinder
+from bot.store.articles import ArticleRepository
+from bot.topics import TopicSet, load_topics
+from summarizer.models import Article
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+SKIPPED_SUFFIXES = (".tmp", ".part")  # files still being written (the inbox's write-then-rename rule)
+LOCK_RETRIES = 5  # SQLite "database is locked" when another process holds the write lock too long
+REVISION_WINDOW = timedelta(days=3)  # how far back a re-sent story is compared with what we have
+
+FileStatus = Literal["ok", "partial", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What happened to one file: ``rejected`` files stored nothing; ``partial`` ones lost some records."""
+
+    path: str
+    status: FileStatus
+    new: int = 0
+    duplicates: int = 0
+    article_ids: tuple[int, ...] = ()  # stored ids of every article in the file, new or already there
+    superseded: tuple[int, ...] = ()  # older versions this file's revisions replaced
+    reason: str | None = None
+    record_errors: tuple[RecordError, ...] = ()
+    retryable: bool = False  # the file was fine but the database was not: try again later, don't reject it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "status": self.status, "new": self.new, "duplicates": self.duplicates,
+            "article_ids": list(self.article_ids), "superseded": list(self.superseded), "reason": self.reason,
+            "retryable": self.retryable,
+            "record_errors": [{"line": e.line, "reason": e.reason} for e in self.record_errors],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """Totals and per-file results of one ``ingest_paths`` call."""
+
+    results: tuple[FileResult, ...] = ()
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def files(self) -> int:
+        return len(self.results)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.results)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(r.duplicates for r in self.results)
+
+    @property
+    def rejected(self) -> int:
+        """Files that stored nothing because they were unreadable or unparseable."""
+        return sum(r.status == "rejected" for r in self.results)
+
+    @property
+    def rejected_records(self) -> int:
+        """Single records (e.g. a JSONL line without a title) rejected inside otherwise good files."""
+        return sum(len(r.record_errors) for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return self.rejected == 0 and self.rejected_records == 0
+
+    @property
+    def article_ids(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(i for r in self.results for i in r.article_ids))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files, "new": self.new, "duplicates": self.duplicates, "rejected": self.rejected,
+            "rejected_records": self.rejected_records, "seconds": round(self.seconds, 3),
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return any(p.startswith(".") for p in parts) or path.name.endswith(SKIPPED_SUFFIXES)
+
+
+def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileResult]]:
+    """Expand directories (recursively, sorted, without dot-files or partial files); report missing paths."""
+    files: list[Path] = []
+    missing: list[FileResult] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not _skipped(p, path))
+        elif path.is_file():
+            files.append(path)  # named explicitly: taken even if it looks temporary
+        else:
+            missing.append(FileResult(str(path), "rejected", reason="no such file or directory"))
+    return list(dict.fromkeys(files)), missing
+
+
+def _parse(path: Path) -> tuple[tuple[Article, ...], tuple[RecordError, ...]] | str:
+    """The file's articles and record errors, or the reason the whole file is unusable."""
+    try:
+        parsed = parse_dump(path)
+    except DumpError as exc:
+        return str(exc) or "unparseable dump"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    except Exception as exc:  # a parser bug on one file must not stop the others
+        log.exception("parser failed on %s", path)
+        return f"parser failed: {type(exc).__name__}: {exc}"
+    problems = tuple(parsed.errors)
+    if not parsed.articles:
+        return problems[0].reason if len(problems) == 1 else "no articles found"
+    return parsed.articles, problems
+
+
+def _store(app: App, topics: TopicSet, articles: Sequence[Article]) -> tuple[list[int], int, list[int]]:
+    """Add one dump's articles in one transaction: (ids in file order, how many new, superseded ids)."""
+    now = datetime.now(UTC)
+    with app.sessions.begin() as session:
+        repo = ArticleRepository(session)
+        ids: list[int] = []
+        created: list[tuple[int, Article]] = []
+        for article in articles:
+            scores = topics.tag(article.title, [b.text for b in article.blocks])
+            result = repo.add(article, topics=scores, ingested_at=now)
+            ids.append(result.id)
+            if result.created:
+                created.append((result.id, article))
+        superseded = RevisionFinder(repo).mark(created, since=now - REVISION_WINDOW) if created else []
+    return ids, len(created), superseded
+
+
+def _ingest_file(app: App, topics: TopicSet, path: Path) -> FileResult:
+    parsed = _parse(path)
+    if isinstance(parsed, str):
+        return FileResult(str(path), "rejected", reason=parsed)
+    articles, problems = parsed
+    for attempt in range(LOCK_RETRIES):
+        try:
+            ids, new, superseded = _store(app, topics, articles)
+            break
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower() or attempt == LOCK_RETRIES - 1:
+                return FileResult(str(path), "rejected", reason=f"database error: {exc.orig or exc}",
+                                  retryable=True)
+            time.sleep(0.2 * (attempt + 1))
+        except SQLAlchemyError as exc:
+            log.exception("storing %s failed", path)
+            return FileResult(str(path), "rejected", reason=f"database error: {type(exc).__name__}", retryable=True)
+        except Exception as exc:  # e.g. a tagging bug on one odd article: this file fails, the others go on
+            log.exception("storing %s failed", path)
+            return FileResult(str(path), "rejected", reason=f"could not store: {type(exc).__name__}: {exc}")
+    status: FileStatus = "partial" if problems else "ok"
+    return FileResult(str(path), status, new=new, duplicates=len(ids) - new, article_ids=tuple(ids),
+                      superseded=tuple(superseded), record_errors=problems)
+
+
+def _with_progress(files: Sequence[Path], show: bool) -> Iterator[Path]:
+    if not show or len(files) < 2:
+        yield from files
+        return
+    from rich.console import Console
+    from rich.progress import track
+
+    yield from track(files, description="Ingesting", total=len(files), transient=True,
+                     console=Console(stderr=True))
+
+
+def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = False) -> IngestReport:
+    """Ingest files and directories; ``progress`` shows a bar on stderr (the CLI sets it on a terminal)."""
+    started = time.perf_counter()
+    files, results = collect_files(paths)
+    topics = load_topics(app.settings.config_dir)
+    for path in _with_progress(files, progress):
+        result = _ingest_file(app, topics, path)
+        log.info("ingest file=%s status=%s new=%d duplicates=%d reason=%s",
+                 result.path, result.status, result.new, result.duplicates, result.reason or "-")
+        results.append(result)
+    return IngestReport(tuple(results), seconds=time.perf_counter() - started)

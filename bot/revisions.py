@@ -1,0 +1,79 @@
+"""Re-sent stories: when a newer version of a stored story arrives, the older one is marked superseded.
+
+A wire story re-filed with one new paragraph has a different fingerprint, so ingest stores it; this
+module then asks ``summarizer.stories`` whether the two are versions of one text and keeps the newer.
+If that library is not installed yet (it lands separately), nothing is marked: ingest still works.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from bot.store.articles import ArticleRepository, utc
+from summarizer.models import Article
+
+log = logging.getLogger(__name__)
+CANDIDATE_LIMIT = 1000  # recent articles compared with each new one
+
+
+def stories_library() -> ModuleType | None:
+    """``summarizer.stories`` when it is installed (it lands separately), else None."""
+    try:
+        module = importlib.import_module("summarizer.stories")
+    except ImportError:
+        return None
+    return module if hasattr(module, "NearDuplicateIndex") else None
+
+
+def _text(title: str, body: str) -> str:
+    return f"{title}\n\n{body}"
+
+
+class RevisionFinder:
+    """Compares newly stored articles with recent ones and marks the copies that lost as superseded."""
+
+    def __init__(self, repo: ArticleRepository, stories: Any | None = None) -> None:
+        """``stories``: anything with the ``summarizer.stories`` API (a fake in tests); default: that module."""
+        self.repo = repo
+        self.stories = stories if stories is not None else stories_library()
+
+    def mark(self, created: Sequence[tuple[int, Article]], *, since: datetime) -> list[int]:
+        """Mark superseded versions among recent articles and ``created``; return the superseded ids."""
+        lib = self.stories
+        if lib is None or not created:
+            return []
+        index = lib.NearDuplicateIndex()
+        versions: dict[str, Any] = {}
+        new_ids = {i for i, _ in created}
+        for old in self.repo.list_articles(since=since, limit=CANDIDATE_LIMIT):
+            if old.id not in new_ids:
+                versions[str(old.id)] = lib.Version(str(old.id), _text(old.title, old.body), old.published_at,
+                                                    old.truncated)
+                index.add(str(old.id), versions[str(old.id)].text)
+        superseded: list[int] = []
+        for new_id, article in created:
+            published = utc(article.published_at) if article.published_at else None  # comparable with stored
+            new = lib.Version(str(new_id), _text(article.title, article.body), published, article.truncated)
+            for cand in index.find(new.text):
+                if cand not in versions:
+                    continue
+                # pick_newer: a complete copy beats a truncated one, a longer revision beats its first
+                # version, otherwise the later one wins.
+                loser, winner = (cand, new.id) if lib.pick_newer(versions[cand], new) is new else (new.id, cand)
+                self.repo.mark_superseded(int(loser), int(winner))
+                superseded.append(int(loser))
+                index.remove(loser)
+                versions.pop(loser, None)
+                if loser == new.id:
+                    break
+            else:
+                versions[new.id] = new
+                index.add(new.id, new.text)
+        if superseded:
+            log.info("revisions superseded=%s", superseded)
+        return superseded
