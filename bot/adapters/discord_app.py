@@ -37,7 +37,8 @@ class DiscordAdapter:
         self.settings = settings
         self.client: discord.Client = make_client(settings.discord)
         permission = check_permission_name(settings.discord.manage_permission)
-        commands = Commands(handler=handler, manage_permission=permission, suggest=Suggester(topic_names, keywords))
+        suggest = Suggester(topic_names or configured_topic_names(settings), keywords)
+        commands = Commands(handler=handler, manage_permission=permission, suggest=suggest)
         self.tree: app_commands.CommandTree[discord.Client] = build_tree(self.client, commands)
         self.poster = DiscordPoster(self.client)
         self._gateway: asyncio.Task[None] | None = None
@@ -90,6 +91,20 @@ class DiscordAdapter:
         if self._undo_rest_base is not None:
             self._undo_rest_base()
             self._undo_rest_base = None
+
+
+def configured_topic_names(settings: Settings) -> TopicNames:
+    """Topic names from ``topics.toml``, read on first use (not at construction) and then kept."""
+    names: list[str] = []
+
+    def topic_names() -> list[str]:
+        if not names:
+            from bot.topics import load_topics
+
+            names.extend(load_topics(settings.config_dir).names)
+        return names
+
+    return topic_names
 
 
 def _report_gateway_end(task: asyncio.Task[None]) -> None:

@@ -169,6 +169,13 @@ def digest_group(commands: Commands) -> app_commands.Group:
     async def _tz(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return suggest.timezones(current)
 
+    @group.command(name="timezone", description="The channel's time zone for the daily digest")
+    @app_commands.describe(timezone="IANA time zone, e.g. America/New_York")
+    async def timezone(interaction: discord.Interaction, timezone: app_commands.Range[str, 1, 64]) -> None:
+        await commands.run(interaction, "digest", f"timezone {timezone}")
+
+    timezone.autocomplete("timezone")(_tz)
+
     simple("now", "Post the digest now")
     simple("pause", "Pause the daily digest")
     simple("resume", "Resume the daily digest")

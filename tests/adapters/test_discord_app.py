@@ -50,7 +50,7 @@ async def test_login_syncs_commands_globally_and_restores_the_rest_base(standin:
     assert set(commands) == {"brief", "digest"}
     assert commands["digest"]["dm_permission"] is False  # channel settings only make sense in a server
     assert {o["name"] for o in commands["digest"]["options"]} == {
-        "topics", "add", "remove", "time", "now", "pause", "resume", "settings", "help"}
+        "topics", "add", "remove", "time", "timezone", "now", "pause", "resume", "settings", "help"}
 
 
 async def test_dev_guild_syncs_to_that_guild_only(standin: DiscordStandIn) -> None:

@@ -176,6 +176,7 @@ def test_unknown_manage_permission_is_a_clear_error(standin: DiscordStandIn, han
     ("digest remove", {"topic": "gold"}, "remove gold"),
     ("digest time", {"time": "07:30", "timezone": "Europe/London"}, "time 07:30 Europe/London"),
     ("digest time", {"time": "18:00"}, "time 18:00"),
+    ("digest timezone", {"timezone": "America/New_York"}, "timezone America/New_York"),
     ("digest now", {}, "now"),
     ("digest pause", {}, "pause"),
     ("digest resume", {}, "resume"),
@@ -223,3 +224,13 @@ async def test_a_failing_handler_still_answers(
     handler.fail = True
     await dispatch(adapter.client, adapter.tree, "digest settings")
     assert "failed on our side" in _followups(standin)[0]["content"]
+
+
+async def test_topics_come_from_the_config_when_not_injected(standin: DiscordStandIn, handler: FakeCommands) -> None:
+    adapter = DiscordAdapter(standin_settings(standin.base_url), handler)  # as serve.py may build it
+    await adapter.login(sync=False)
+    try:
+        await dispatch(adapter.client, adapter.tree, "brief", topic="ukr", focused="topic")
+    finally:
+        await adapter.stop()
+    assert "ukraine" in await _choices(standin)  # from the shipped config/topics.toml
