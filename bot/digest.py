@@ -1,0 +1,139 @@
+"""Compose a channel's digest: which stories are new to it, under which topic, and the briefs.
+
+What a digest carries: articles on the channel's topics, ingested up to the window end, that were
+never delivered to this channel. The window's lower bound is the channel's cursor (``covered_until``)
+minus :data:`LATE_COMMIT_MARGIN`, because an ingest stamps ``ingested_at`` when its transaction starts
+and may commit after a digest already moved the cursor past that stamp; the ``delivered`` table is
+what keeps the overlap from ever repeating a story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.channels import ChannelConfig
+from bot.results import Brief, Digest
+from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+LATE_COMMIT_MARGIN = timedelta(hours=1)
+FIRST_DIGEST_LOOKBACK = timedelta(hours=24)  # a channel's first digest: the last day's stories
+
+RunKind = Literal["daily", "extra"]
+
+
+class BriefBuilder(Protocol):
+    """``bot.briefs.build_brief``'s signature (injected so composition can be tested on its own)."""
+
+    def __call__(self, app: App, query: str, *, since: datetime | None = None,
+                 article_ids: Collection[int] | None = None, limit: int = 5) -> Brief: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    """A composed digest and every article id it covers (all become ``delivered`` once it is posted)."""
+
+    digest: Digest
+    article_ids: tuple[int, ...]
+    stories: int  # story lines shown plus the "and N more" counts
+
+    @property
+    def empty(self) -> bool:
+        return self.digest.empty
+
+
+def window_floor(covered_until: datetime | None, window_end: datetime) -> datetime:
+    """Oldest ``ingested_at`` a digest ending at ``window_end`` looks at (see the module docstring)."""
+    if covered_until is None:
+        return window_end - FIRST_DIGEST_LOOKBACK
+    return covered_until - LATE_COMMIT_MARGIN
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def select_candidates(session: Session, channel_id: int | None, topics: tuple[str, ...], floor: datetime,
+                      window_end: datetime) -> tuple[dict[int, str], tuple[int, ...]]:
+    """(article id -> best of the channel's topics, ids covered silently) for the window.
+
+    "Best" is the highest relevance score, ties going to the topic the channel lists first. An
+    article whose earlier version was already delivered here is a revision of a story the channel
+    has seen: it is covered silently (recorded as delivered, not shown again). ``channel_id`` None is a
+    channel with no row yet (a dry run): nothing was delivered to it.
+    """
+    if not topics:
+        return {}, ()
+    stmt = (select(ArticleRow.id, ArticleTopicRow.topic, ArticleTopicRow.score)
+            .join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
+            .where(ArticleTopicRow.topic.in_(topics), ArticleRow.ingested_at > _utc(floor),
+                   ArticleRow.ingested_at <= _utc(window_end), ArticleRow.superseded_by_id.is_(None)))
+    if channel_id is not None:
+        stmt = stmt.where(~exists().where(DeliveredRow.channel_id == channel_id,
+                                          DeliveredRow.article_id == ArticleRow.id))
+    rows = session.execute(stmt).all()
+    order = {t: i for i, t in enumerate(topics)}
+    best: dict[int, tuple[float, int, str]] = {}
+    for article_id, topic, score in rows:
+        rank = (float(score), -order[topic], topic)
+        if article_id not in best or rank > best[article_id]:
+            best[article_id] = rank
+    if not best or channel_id is None:
+        return {a: r[2] for a, r in sorted(best.items())}, ()
+    older = aliased(ArticleRow)
+    seen_before = {i for i in session.scalars(
+        select(older.superseded_by_id).join(DeliveredRow, and_(DeliveredRow.article_id == older.id,
+                                                               DeliveredRow.channel_id == channel_id))
+        .where(older.superseded_by_id.in_(list(best)))) if i is not None}
+    assigned = {a: r[2] for a, r in sorted(best.items()) if a not in seen_before}
+    return assigned, tuple(sorted(seen_before))
+
+
+def digest_title(kind: RunKind, local_date: date) -> str:
+    day = f"{local_date:%A} {local_date.day} {local_date:%B %Y}"
+    return f"Daily digest · {day}" if kind == "daily" else f"Digest update · {day}"
+
+
+def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, local_date: date, marker: str,
+                   kind: RunKind = "daily", brief_fn: BriefBuilder | None = None,
+                   only_ids: Collection[int] | None = None) -> Composition:
+    """The channel's digest for stories new to it up to ``window_end`` (sync; opens its own session).
+
+    ``only_ids`` restricts it to articles a crashed run had already composed, so a re-post after a
+    crash carries that run's stories and not more.
+    """
+    if brief_fn is None:
+        from bot.briefs import build_brief
+
+        brief_fn = build_brief
+    floor = window_floor(config.covered_until, window_end)
+    with app.sessions() as session:
+        assigned, silent = select_candidates(session, config.row_id, config.topics, floor, window_end)
+    if only_ids is not None:
+        keep = set(only_ids)
+        assigned = {a: t for a, t in assigned.items() if a in keep}
+    sections: list[Brief] = []
+    for topic in config.topics:
+        ids = [a for a, t in assigned.items() if t == topic]
+        if ids:
+            brief = brief_fn(app, topic, article_ids=ids, limit=config.per_topic)
+            if not brief.empty:
+                sections.append(brief)
+    tz = config.tz
+    digest = Digest(
+        title=digest_title(kind, local_date),
+        window_start=config.covered_until.astimezone(tz) if config.covered_until else None,
+        window_end=window_end.astimezone(tz), sections=tuple(sections), run_marker=marker, timezone=config.timezone)
+    shown = sum(len(s.stories) + s.more for s in sections)
+    return Composition(digest, tuple(sorted(set(assigned) | set(silent))), shown)
+
+
+ComposeFn = Callable[..., Composition]
