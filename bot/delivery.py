@@ -1,0 +1,214 @@
+"""Exactly-once digest delivery: what is due, claim, compose, post, mark; and recovery after a crash.
+
+The rule (docs/delivery.md has the long form):
+
+- A scheduled digest is claimed in ``digest_runs`` (unique per channel and local day) before anything
+  is posted, and marked ``posted`` with the platform's message ids, the ``delivered`` rows and the new
+  cursor in one transaction after.
+- A claim older than ``stale_after`` belongs to a process that died between claim and mark: it becomes
+  ``uncertain``. The poster is asked whether the run's marker is on the platform: found -> marked
+  posted; certainly absent -> posted normally; the platform can't tell -> posted once with
+  :data:`REPEAT_NOTE`, carrying only the stories that run had composed.
+- A failed post is recorded (run ``failed``, ``channels.last_error``) and retried on the next tick,
+  ``max_attempts`` times at most; its stories stay undelivered, so the next digest carries them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from bot.channels import ChannelConfig, ChannelRegistry
+from bot.digest import BriefBuilder, Composition, compose_digest
+from bot.digest_time import latest_occurrence, local_today
+from bot.eventlog import event
+from bot.ports import ChannelKey, Poster, PostError, PostReceipt
+from bot.runs import Claim, RunKind, RunLedger, Taken
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
+REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
+
+Outcome = Literal["posted", "recovered", "skipped", "failed", "done", "busy", "exhausted", "empty"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What one attempt at a channel's digest did; ``text`` is said to people (CLI, /digest now)."""
+
+    channel: ChannelKey
+    kind: RunKind
+    local_date: date
+    outcome: Outcome
+    text: str
+    stories: int = 0
+    message_ids: tuple[str, ...] = ()
+    composition: Composition | None = field(default=None, repr=False)
+
+
+def default_instance() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Delivery:
+    """Runs digests for every channel whose platform has a poster; all DB work in worker threads."""
+
+    def __init__(self, app: App, registry: ChannelRegistry, posters: Mapping[str, Poster], *,
+                 instance: str | None = None, brief_fn: BriefBuilder | None = None,
+                 clock: Callable[[], datetime] | None = None, stale_after: timedelta = STALE_AFTER,
+                 max_attempts: int = MAX_ATTEMPTS) -> None:
+        self.app = app
+        self.registry = registry
+        self.posters = posters  # looked up at run time: adapters may register after construction
+        self.brief_fn = brief_fn
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.catch_up = timedelta(hours=app.settings.digest.catch_up_hours)
+        self.ledger = RunLedger(app.sessions, instance=instance or default_instance(), stale_after=stale_after,
+                                max_attempts=max_attempts)
+
+    # -- what is due -----------------------------------------------------------------------------
+
+    def due(self, now: datetime, only: ChannelKey | None = None) -> list[tuple[ChannelConfig, date]]:
+        """Channels whose latest scheduled time has passed, within the catch-up window, run not done."""
+        candidates: list[tuple[ChannelConfig, date]] = []
+        for config in self.registry.all():
+            if (only is not None and config.key != only) or not config.subscribed:
+                continue
+            if config.key.platform not in self.posters:
+                continue  # that platform's adapter is not running in this process
+            day, instant = latest_occurrence(now, config.local_time, config.tz)
+            if now - instant > self.catch_up:
+                continue  # missed for too long: the next scheduled digest covers the gap
+            if config.updated_at is not None and config.updated_at > instant:
+                continue  # settings changed after that time: the new schedule starts with its next one
+            candidates.append((config, day))
+        ids = [c.row_id for c, _ in candidates if c.row_id is not None]
+        runs = self.ledger.daily_runs(ids, {d for _, d in candidates})
+        return [(c, d) for c, d in candidates
+                if self.ledger.is_due(runs.get((c.row_id, d)) if c.row_id is not None else None, now)]
+
+    async def tick(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
+        """Recover dead claims, then run every due digest: what the scheduler's jobs call."""
+        now = now or self.clock()
+        outcomes = await self.recover(now)
+        for config, day in await asyncio.to_thread(self.due, now, only):
+            outcomes.append(await self.run(config.key, "daily", day, now=now))
+        return outcomes
+
+    async def recover(self, now: datetime | None = None) -> list[RunOutcome]:
+        """Resolve runs left ``claimed`` by a dead process (the crash rule in the module docstring)."""
+        now = now or self.clock()
+        outcomes = []
+        for run_id in await asyncio.to_thread(self.ledger.mark_stale_uncertain, now):
+            claim = await asyncio.to_thread(self.ledger.reclaim_uncertain, run_id, now)
+            if isinstance(claim, Claim):
+                key = await asyncio.to_thread(self._key_of, claim.channel_id)
+                if key is not None and key.platform in self.posters:
+                    outcomes.append(await self._deliver(key, claim, now))
+                else:  # no poster here to check with: leave it for a process that has one
+                    await asyncio.to_thread(self.ledger.fail, claim, "no adapter to check the uncertain post",
+                                            now, retryable=True)
+        return outcomes
+
+    def _key_of(self, channel_id: int) -> ChannelKey | None:
+        return next((c.key for c in self.registry.all() if c.row_id == channel_id), None)
+
+    # -- one run ---------------------------------------------------------------------------------
+
+    async def run(self, key: ChannelKey, kind: RunKind, local_date: date | None = None, *,
+                  now: datetime | None = None, retry_exhausted: bool = False) -> RunOutcome:
+        """Claim and deliver one digest: the channel's daily one for ``local_date``, or an extra one."""
+        now = now or self.clock()
+        config = await asyncio.to_thread(self.registry.get, key)
+        day = local_date or local_today(now, config.tz)
+        channel_id = config.row_id if config.row_id is not None else await asyncio.to_thread(
+            self.registry.ensure_row, key)
+        claim = await asyncio.to_thread(self.ledger.claim, channel_id, kind, day, now,
+                                        retry_exhausted=retry_exhausted)
+        if isinstance(claim, Taken):
+            return self._taken(key, kind, day, claim, config)
+        return await self._deliver(key, claim, now)
+
+    def _taken(self, key: ChannelKey, kind: RunKind, day: date, taken: Taken, config: ChannelConfig) -> RunOutcome:
+        if taken.reason == "busy":
+            text = "Another digest for this channel is being posted right now; try again in a minute."
+        elif taken.reason == "exhausted":
+            text = f"The digest for {day} failed {self.ledger.max_attempts} times; last error: {config.last_error}"
+        else:
+            when = f" at {taken.posted_at.astimezone(config.tz):%H:%M %Z}" if taken.posted_at else ""
+            verb = "posted" if taken.status == "posted" else "done (nothing new to post)"
+            text = f"Today's digest ({day}) was already {verb}{when}; nothing posted. Use --force to post again."
+        return RunOutcome(key, kind, day, taken.reason, text)
+
+    async def _deliver(self, key: ChannelKey, claim: Claim, now: datetime) -> RunOutcome:
+        config = await asyncio.to_thread(self.registry.get, key)
+        poster = self.posters.get(key.platform)
+        note: str | None = None
+        if claim.uncertain and claim.article_ids is not None and poster is not None:
+            receipt = await self._find(poster, key, claim.marker)
+            if receipt is not None and receipt.message_ids:
+                await asyncio.to_thread(self.ledger.finish, claim, "posted", self.clock(),
+                                        article_ids=claim.article_ids, message_ids=receipt.message_ids)
+                return self._log(key, claim, config, "recovered", len(claim.article_ids), receipt.message_ids,
+                                 "Found the digest a crashed run had posted; marked it posted.")
+            note = REPEAT_NOTE if receipt is None else None
+        only = claim.article_ids if claim.uncertain else None
+        composition = await asyncio.to_thread(
+            compose_digest, self.app, config, window_end=claim.window_end, local_date=claim.local_date,
+            marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, only_ids=only)
+        window_start = config.covered_until
+        await asyncio.to_thread(self.ledger.record_composition, claim, composition.article_ids,
+                                composition.stories, window_start)
+        if composition.empty and (claim.kind == "extra" or not config.post_empty):
+            await asyncio.to_thread(self.ledger.finish, claim, "skipped", self.clock(),
+                                    article_ids=composition.article_ids)
+            text = "No new stories since the last digest; nothing posted."
+            return self._log(key, claim, config, "empty", 0, (), text, composition)
+        if poster is None:
+            return await self._failed(key, claim, config, f"no {key.platform} adapter is running", True, composition)
+        try:
+            receipt = await poster.post_digest(key, composition.digest, note=note)
+        except PostError as exc:
+            return await self._failed(key, claim, config, exc.reason, exc.retryable, composition)
+        except Exception as exc:  # an adapter bug must not leave the run claimed forever
+            log.exception("posting the digest to %s failed", key)
+            return await self._failed(key, claim, config, f"{type(exc).__name__}: {exc}", True, composition)
+        await asyncio.to_thread(self.ledger.finish, claim, "posted", self.clock(),
+                                article_ids=composition.article_ids, message_ids=receipt.message_ids)
+        text = f"Posted {composition.stories} stories to {key}." + (" (marked as a possible repeat)" if note else "")
+        return self._log(key, claim, config, "posted", composition.stories, receipt.message_ids, text, composition)
+
+    async def _find(self, poster: Poster, key: ChannelKey, marker: str) -> PostReceipt | None:
+        try:
+            return await poster.find_digest(key, marker)
+        except Exception:  # a failed lookup means "can't tell", which the rule covers
+            log.warning("find_digest failed for %s; treating as unknown", key, exc_info=True)
+            return None
+
+    async def _failed(self, key: ChannelKey, claim: Claim, config: ChannelConfig, reason: str, retryable: bool,
+                      composition: Composition) -> RunOutcome:
+        await asyncio.to_thread(self.ledger.fail, claim, reason, self.clock(), retryable=retryable)
+        left = self.ledger.max_attempts - claim.attempt if retryable and claim.kind == "daily" else 0
+        retry = f" Will retry on the next tick ({left} attempts left)." if left > 0 else ""
+        return self._log(key, claim, config, "failed", composition.stories, (), f"Posting failed: {reason}.{retry}",
+                         composition, level=logging.WARNING)
+
+    def _log(self, key: ChannelKey, claim: Claim, config: ChannelConfig, outcome: Outcome, stories: int,
+             message_ids: tuple[str, ...], text: str, composition: Composition | None = None, *,
+             level: int = logging.INFO) -> RunOutcome:
+        event(log, "digest_run", level=level, channel=str(key), kind=claim.kind, local_date=claim.local_date,
+              window_start=config.covered_until or "-", window_end=claim.window_end, stories=stories,
+              outcome=outcome, attempt=claim.attempt, run=claim.run_id, messages=",".join(message_ids) or "-")
+        return RunOutcome(key, claim.kind, claim.local_date, outcome, text, stories, message_ids, composition)

@@ -1,0 +1,189 @@
+"""The digest-run ledger (sync SQL): claim a run before posting, mark it posted, failed or skipped after.
+
+Every write transaction starts by touching the channel's row, which serialises runs of one channel
+across processes: PostgreSQL holds the row lock, SQLite the database write lock, until commit. Under
+that lock a claim checks that no other run of the channel is in flight and that the day's scheduled
+run is not already taken. See docs/delivery.md for the whole rule.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import ChannelRow, DeliveredRow, DigestRunRow
+
+RunKind = Literal["daily", "extra"]
+TERMINAL = ("posted", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """This process now owns run ``run_id``; ``uncertain`` means an earlier attempt may have posted it."""
+
+    run_id: int
+    channel_id: int
+    marker: str
+    kind: RunKind
+    local_date: date
+    window_end: datetime
+    attempt: int
+    uncertain: bool = False
+    article_ids: tuple[int, ...] | None = None  # what the uncertain attempt had composed
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """Nothing to do: the run is done already, or another run of this channel is in flight."""
+
+    reason: Literal["done", "busy", "exhausted"]
+    status: str
+    posted_at: datetime | None = None
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class RunLedger:
+    """Claims and outcomes of digest runs for one process (``instance`` names it in ``claimed_by``)."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, instance: str, stale_after: timedelta,
+                 max_attempts: int) -> None:
+        self.sessions = sessions
+        self.instance = instance
+        self.stale_after = stale_after
+        self.max_attempts = max_attempts
+
+    @staticmethod
+    def _lock_channel(session: Session, channel_id: int) -> None:
+        # A no-op write: the row lock (PostgreSQL) or write lock (SQLite) is the per-channel mutex.
+        session.execute(update(ChannelRow).where(ChannelRow.id == channel_id)
+                        .values(last_error=ChannelRow.last_error))
+
+    def _stale(self, run: DigestRunRow, now: datetime) -> bool:
+        claimed = aware(run.claimed_at)
+        return run.status == "claimed" and claimed is not None and claimed <= now - self.stale_after
+
+    def claim(self, channel_id: int, kind: RunKind, local_date: date, now: datetime, *,
+              retry_exhausted: bool = False) -> Claim | Taken:
+        """Claim the channel's daily run for ``local_date`` (or a new extra run), under the channel lock."""
+        with self.sessions.begin() as session:
+            self._lock_channel(session, channel_id)
+            runs = session.scalars(select(DigestRunRow).where(DigestRunRow.channel_id == channel_id,
+                                                              DigestRunRow.status == "claimed")).all()
+            if any(not self._stale(r, now) for r in runs):
+                return Taken("busy", "claimed")
+            if kind == "daily":
+                run = session.scalars(select(DigestRunRow).where(
+                    DigestRunRow.channel_id == channel_id, DigestRunRow.local_date == local_date,
+                    DigestRunRow.kind == "daily")).one_or_none()
+                if run is not None:
+                    return self._reclaim(run, now, retry_exhausted=retry_exhausted)
+            run = DigestRunRow(channel_id=channel_id, local_date=local_date, kind=kind, status="claimed",
+                               marker=uuid.uuid4().hex, claimed_at=now, claimed_by=self.instance,
+                               window_end=now, attempts=1, story_count=0)
+            session.add(run)
+            session.flush()
+            return _claim_of(run, uncertain=False)
+
+    def _reclaim(self, run: DigestRunRow, now: datetime, *, retry_exhausted: bool) -> Claim | Taken:
+        if run.status in TERMINAL:
+            return Taken("done", run.status, aware(run.posted_at) or aware(run.claimed_at))
+        uncertain = run.status == "uncertain" or self._stale(run, now)
+        if run.status == "failed" and run.attempts >= self.max_attempts and not retry_exhausted:
+            return Taken("exhausted", run.status)
+        run.attempts += 1
+        run.status, run.claimed_at, run.claimed_by = "claimed", now, self.instance
+        if not uncertain:  # a failed post never reached the platform: recompose with what is new now
+            run.window_end, run.article_ids = now, None
+        return _claim_of(run, uncertain=uncertain)
+
+    def reclaim_uncertain(self, run_id: int, now: datetime) -> Claim | Taken:
+        """Take over a run a dead process left behind (``uncertain``, or ``claimed`` and stale)."""
+        with self.sessions.begin() as session:
+            channel_id = session.scalars(select(DigestRunRow.channel_id).where(DigestRunRow.id == run_id)).one()
+            self._lock_channel(session, channel_id)
+            run = session.get_one(DigestRunRow, run_id)
+            if run.status != "uncertain" and not self._stale(run, now):
+                return Taken("done" if run.status in TERMINAL else "busy", run.status)
+            return self._reclaim(run, now, retry_exhausted=True)
+
+    def mark_stale_uncertain(self, now: datetime) -> list[int]:
+        """Turn claims older than ``stale_after`` into ``uncertain``; return every uncertain run's id."""
+        with self.sessions.begin() as session:
+            session.execute(update(DigestRunRow).where(
+                DigestRunRow.status == "claimed", DigestRunRow.claimed_at <= now - self.stale_after)
+                .values(status="uncertain"))
+            return list(session.scalars(select(DigestRunRow.id).where(DigestRunRow.status == "uncertain")
+                                        .order_by(DigestRunRow.id)))
+
+    def record_composition(self, claim: Claim, article_ids: Collection[int], stories: int,
+                           window_start: datetime | None) -> None:
+        """Remember what the run is about to post, before posting (a crash after this can be resolved)."""
+        with self.sessions.begin() as session:
+            session.execute(update(DigestRunRow).where(DigestRunRow.id == claim.run_id).values(
+                article_ids=sorted(article_ids), story_count=stories, window_start=window_start))
+
+    def finish(self, claim: Claim, status: Literal["posted", "skipped"], now: datetime, *,
+               article_ids: Collection[int], message_ids: Collection[str] = ()) -> None:
+        """Mark the run done, record its articles as delivered and move the channel's cursor, atomically."""
+        with self.sessions.begin() as session:
+            self._lock_channel(session, claim.channel_id)
+            run = session.get_one(DigestRunRow, claim.run_id)
+            run.status, run.posted_at, run.error = status, now, None
+            run.message_ids = list(message_ids) or None
+            already = set(session.scalars(select(DeliveredRow.article_id).where(
+                DeliveredRow.channel_id == claim.channel_id, DeliveredRow.article_id.in_(list(article_ids)))))
+            session.add_all(DeliveredRow(channel_id=claim.channel_id, article_id=a, run_id=claim.run_id)
+                            for a in sorted(set(article_ids) - already))
+            channel = session.get_one(ChannelRow, claim.channel_id)
+            cursor = aware(channel.covered_until)
+            if cursor is None or cursor < claim.window_end:
+                channel.covered_until = claim.window_end
+            channel.last_error = None
+
+    def fail(self, claim: Claim, reason: str, now: datetime, *, retryable: bool) -> None:
+        """Record a failed post on the run and the channel (shown by ``/digest settings``)."""
+        with self.sessions.begin() as session:
+            self._lock_channel(session, claim.channel_id)
+            run = session.get_one(DigestRunRow, claim.run_id)
+            run.status, run.error = "failed", reason
+            if not retryable:
+                run.attempts = max(run.attempts, self.max_attempts)
+            channel = session.get_one(ChannelRow, claim.channel_id)
+            channel.last_error = f"{now:%Y-%m-%d %H:%M} UTC, {claim.kind} digest for {claim.local_date}: {reason}"
+
+    def daily_runs(self, channel_ids: Collection[int], days: Collection[date]) -> dict[tuple[int, date], DigestRunRow]:
+        """Existing daily runs for these channels and local dates."""
+        if not channel_ids:
+            return {}
+        with self.sessions() as session:
+            rows = session.scalars(select(DigestRunRow).where(
+                DigestRunRow.kind == "daily", DigestRunRow.channel_id.in_(list(channel_ids)),
+                DigestRunRow.local_date.in_(list(days)))).all()
+        return {(r.channel_id, r.local_date): r for r in rows}
+
+    def is_due(self, run: DigestRunRow | None, now: datetime) -> bool:
+        """A scheduled run that has not happened, failed with attempts left, or was left by a dead process."""
+        if run is None:
+            return True
+        if run.status == "failed":
+            return run.attempts < self.max_attempts
+        return run.status == "uncertain" or self._stale(run, now)
+
+
+def _claim_of(run: DigestRunRow, *, uncertain: bool) -> Claim:
+    kind: RunKind = "extra" if run.kind == "extra" else "daily"
+    end = aware(run.window_end)
+    assert end is not None
+    ids = tuple(int(a) for a in run.article_ids) if run.article_ids is not None else None
+    return Claim(run.id, run.channel_id, run.marker, kind, run.local_date, end, run.attempts, uncertain, ids)
