@@ -1,0 +1,116 @@
+"""APScheduler wiring: one cron job per subscribed channel, a maintenance tick, the inbox poll.
+
+The cron jobs only make digests punctual. Correctness lives in :meth:`bot.delivery.Delivery.tick`,
+which the maintenance job also calls every ``tick_seconds``: it finds what is due from the database
+(so a missed or skipped cron fire, a restart, or another replica's settings change is caught within
+one tick) and the run ledger makes a second caller a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.channels import ChannelConfig
+from bot.delivery import Delivery
+from bot.eventlog import event
+from bot.inbox import Inbox
+from bot.ports import ChannelKey
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+JOB_PREFIX = "digest:"
+
+
+def cron_trigger(config: ChannelConfig) -> CronTrigger:
+    """The channel's daily trigger, in its own timezone (APScheduler keeps 07:30 local across DST)."""
+    at = config.local_time
+    return CronTrigger(hour=at.hour, minute=at.minute, timezone=config.tz)
+
+
+class DigestScheduler:
+    """Owns the AsyncIOScheduler of one ``newsdigest serve`` process."""
+
+    def __init__(self, delivery: Delivery, *, inbox: Inbox | None = None, poll_seconds: float = 10.0,
+                 tick_seconds: float = TICK_SECONDS, scheduler: AsyncIOScheduler | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.delivery = delivery
+        self.inbox = inbox
+        self.poll_seconds = poll_seconds
+        self.tick_seconds = tick_seconds
+        self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._schedule: dict[ChannelKey, tuple[str, str, bool]] = {}
+
+    async def start(self) -> None:
+        """Start jobs; the first tick runs at once (recovery and catch-up on start)."""
+        common: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id="tick",
+                               next_run_time=self.clock(), **common)
+        if self.inbox is not None:
+            self.scheduler.add_job(self.scan_inbox, IntervalTrigger(seconds=self.poll_seconds), id="inbox",
+                                   next_run_time=self.clock() + timedelta(seconds=1), **common)
+        await self.rebuild()
+        self.scheduler.start()
+
+    async def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def rebuild(self) -> None:
+        """Re-read channel settings; add, replace or drop cron jobs whose time, zone or state changed."""
+        configs = await asyncio.to_thread(self.delivery.registry.all)
+        wanted = {c.key: c for c in configs if c.subscribed and c.key.platform in self.delivery.posters}
+        for key in set(self._schedule) - set(wanted):
+            self._remove(key)
+        for key, config in wanted.items():
+            if self._schedule.get(key) != config.schedule_key():
+                self.scheduler.add_job(self.fire, cron_trigger(config), args=[key], id=f"{JOB_PREFIX}{key}",
+                                       replace_existing=True, coalesce=True, max_instances=1,
+                                       misfire_grace_time=int(self.delivery.catch_up.total_seconds()))
+                self._schedule[key] = config.schedule_key()
+                event(log, "schedule", channel=str(key), time=config.digest_time, timezone=config.timezone)
+
+    def _remove(self, key: ChannelKey) -> None:
+        job = self.scheduler.get_job(f"{JOB_PREFIX}{key}")
+        if job is not None:
+            job.remove()
+        self._schedule.pop(key, None)
+        event(log, "schedule", channel=str(key), time="-", timezone="-")
+
+    async def fire(self, key: ChannelKey) -> None:
+        """A channel's cron job: run its digest if due (the ledger makes a second caller harmless)."""
+        await self._guarded(self.delivery.tick(only=key))
+
+    async def tick(self) -> None:
+        """The maintenance job: recovery, retries, catch-up, and settings changed elsewhere."""
+        await self._guarded(self.delivery.tick())
+        await self._guarded(self.rebuild())
+
+    async def scan_inbox(self) -> None:
+        if self.inbox is not None:
+            await self._guarded(asyncio.to_thread(self.inbox.scan))
+
+    async def _guarded(self, work: Any) -> None:
+        # A job that raises would only be logged by APScheduler without our fields; keep serving.
+        try:
+            await work
+        except Exception as exc:
+            event(log, "error", level=logging.ERROR, where="scheduler", error=f"{type(exc).__name__}: {exc}")
+            log.debug("scheduler job failed", exc_info=True)
+
+    def next_fire_times(self) -> dict[ChannelKey, datetime | None]:
+        """When each channel's cron job fires next (as APScheduler computes it)."""
+        out: dict[ChannelKey, datetime | None] = {}
+        for key in self._schedule:
+            job = self.scheduler.get_job(f"{JOB_PREFIX}{key}")
+            out[key] = getattr(job, "next_run_time", None) if job is not None else None
+        return out
