@@ -1,0 +1,25 @@
+"""``newsdigest serve``: the long-running service (scheduler, inbox, chat adapters)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from bot.cli.options import add_database_option, open_app
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="run the service: inbox pickup, daily digests, chat commands")
+    add_database_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.eventlog import configure_logging
+    from bot.serve import run as serve
+
+    with open_app(args) as app:
+        configure_logging(app.settings.log_level, app.settings.log_format)
+        asyncio.run(serve(app))
+    return 0
