@@ -101,7 +101,7 @@ def test_resolve_unknown_returns_none_and_suggest_offers_close_names(topics: Top
 
 
 def test_parse_rejects_bad_files_with_a_clear_message() -> None:
-    with pytest.raises(ConfigError, match="no \\[topics.NAME\\]"):
+    with pytest.raises(ConfigError, match=r"no \[topics\.NAME\]"):
         parse_topics({})
     with pytest.raises(ConfigError, match="Bad Name"):
         parse_topics({"topics": {"Bad Name": {"aliases": ["x"]}}})
@@ -116,4 +116,5 @@ def test_config_dir_without_topics_falls_back_to_the_shipped_file(tmp_path: Path
     (tmp_path / "topics.toml").write_text('[topics.gold]\nlabel = "Gold"\naliases = ["bullion"]\n')
     own = load_topics(tmp_path)
     assert own.names == ("gold",)
-    assert own.tag("Gold price record", ["Bullion rallied."]) == {"gold": 8.0}  # title 3 + first paragraph 1 + every block 4
+    # title 3 + first paragraph 1 + every block 4
+    assert own.tag("Gold price record", ["Bullion rallied."]) == {"gold": 8.0}

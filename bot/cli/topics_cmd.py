@@ -1,0 +1,36 @@
+"""``newsdigest topics``: the configured topics with how many current stories each has."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("topics", help="list topics with their article counts")
+    add_since_option(parser)
+    add_format_option(parser)
+    add_database_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.store.articles import ArticleRepository
+    from bot.topics import load_topics
+
+    with open_app(args) as app:
+        topics = load_topics(app.settings.config_dir)
+        with app.sessions() as session:
+            counts = ArticleRepository(session).topic_counts(since=args.since)
+    rows = [{"name": t.name, "label": t.label, "articles": counts.get(t.name, 0)} for t in topics.topics]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(t.name) for t in topics.topics)
+    label_width = max(len(t.label) for t in topics.topics)
+    for row in rows:
+        print(f"{row['name']:<{width}}  {row['label']:<{label_width}}  {row['articles']:>4}")
+    return 0
