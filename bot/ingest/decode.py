@@ -15,17 +15,25 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f
 _BINARY_RATIO = 0.01
 
 
-def _decode_line(raw: bytes) -> str:
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # never fails: every byte is a character
+def _legacy_char(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: read as Latin-1
+        return chr(byte)
+
+
+def _decode_mixed(data: bytes) -> str:
+    """UTF-8 where the bytes are valid UTF-8, cp1252 (then Latin-1) for every byte that is not.
+
+    Pure cp1252/Latin-1 files decode exactly as with those codecs; files with a few legacy lines
+    pasted into UTF-8 keep their UTF-8 characters intact.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    return "".join(_legacy_char(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in text)
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode a dump: BOMs honoured, UTF-8 first, then per line cp1252 and Latin-1 (mixed files exist)."""
+    """Decode a dump: BOMs honoured, UTF-8 first, then cp1252 and Latin-1 for the bytes UTF-8 rejects."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -38,9 +46,7 @@ def decode_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    # Decoding line by line keeps the UTF-8 lines of a file that has a few cp1252 lines pasted in.
-    return "\n".join(_decode_line(raw) for raw in data.split(b"\n"))
+        return _decode_mixed(data)
 
 
 def normalise_text(text: str) -> str:

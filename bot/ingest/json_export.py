@@ -112,9 +112,16 @@ def _array_items(text: str, pos: int) -> Iterator[tuple[int, Any]]:
     """(offset, value) for each element of the JSON array starting at ``text[pos] == "["``."""
     pos = _skip(text, pos + 1)
     while pos < len(text) and text[pos] != "]":
-        value, end = _DECODER.raw_decode(text, pos)
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            # A broken or cut-off export: the records before the damage still load.
+            yield exc.pos, _BadLine(f"invalid JSON: {exc.msg}; the rest of the file was skipped")
+            return
         yield pos, value
         pos = _skip(text, end, ",")
+    if pos >= len(text):
+        yield pos, _BadLine("invalid JSON: the list is not closed; the file may be cut off")
 
 
 def _records(text: str) -> Iterator[tuple[int, Any]]:
@@ -167,7 +174,8 @@ def _collect(items: Iterator[tuple[int, object]], *, name: str) -> ParsedDump:
         except ValueError as exc:
             errors.append(RecordError(line, str(exc)))
     if not articles:
-        detail = f"; first at line {errors[0].line}: {errors[0].reason}" if errors else ""
+        first = next((e for e in errors if e.reason.startswith("invalid JSON")), errors[0] if errors else None)
+        detail = f"; first at line {first.line}: {first.reason}" if first else ""
         raise DumpError(f"no article found ({len(errors)} record(s) rejected{detail})")
     return ParsedDump(tuple(articles), tuple(errors))
 

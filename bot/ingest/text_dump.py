@@ -85,8 +85,10 @@ def parse_text(text: str, *, name: str) -> ParsedDump:
             continue
         articles.append(_article(story, body, name=name))
     if not articles:
-        detail = f" ({len(errors)} record(s) rejected; first at line {errors[0].line}: {errors[0].reason})"
-        raise DumpError("no article found" + (detail if errors else ""))
+        detail = "no headline followed by body text"
+        if errors:
+            detail = f"{len(errors)} story(ies) rejected; first at line {errors[0].line}: {errors[0].reason}"
+        raise DumpError(f"no article found ({detail})")
     if stories and stories[-1].body and _looks_cut_off(articles[-1], articles[:-1]):
         last = articles[-1]
         articles[-1] = Article(
