@@ -31,6 +31,9 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0TEST"
 CHANNEL = "C0NEWS"
+OTHER_TEAM = "T0OTHER"  # a second workspace, installed through OAuth
+OTHER_TOKEN = "xoxb-other-workspace"
+OAUTH_CODE = "code-123"
 
 
 @dataclass
@@ -142,9 +145,19 @@ class SlackStandIn:
 
     # -- Web API methods -------------------------------------------------------------------
 
-    def _auth_test(self, _params: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        team = OTHER_TEAM if params.get("token") == OTHER_TOKEN else TEAM
         return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "newsdigest",
-                "team_id": TEAM, "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+                "team_id": team, "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+
+    def _oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The token exchange at the end of an install; the installing workspace is ``OTHER_TEAM``."""
+        if params.get("code") != OAUTH_CODE:
+            return {"ok": False, "error": "invalid_code"}
+        return {"ok": True, "app_id": "A0APP", "access_token": OTHER_TOKEN, "token_type": "bot",
+                "scope": "commands,chat:write,users:read,channels:history", "bot_user_id": "UBOT2",
+                "team": {"id": OTHER_TEAM, "name": "Other"}, "enterprise": None, "is_enterprise_install": False,
+                "authed_user": {"id": "UINSTALLER"}}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user", "")
