@@ -66,6 +66,8 @@ class SlackStandIn:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self._changed = asyncio.Condition()
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []  # what the app sent back over Socket Mode
 
     # -- control ---------------------------------------------------------------------------
 
@@ -95,6 +97,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/hooks/{id}", self._hook)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -106,6 +109,8 @@ class SlackStandIn:
         return f"{self.url}/api/"
 
     async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -143,6 +148,24 @@ class SlackStandIn:
         await self._record(Call("response_url", body, time.monotonic()))
         return web.Response(text="ok")
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode's WebSocket: say hello, then record every acknowledgement the app sends."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
+        await self._record(Call("socket_open", {}, time.monotonic()))
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                self.socket_acks.append(data)
+                await self._record(Call("socket_ack", data, time.monotonic()))
+        return ws
+
+    async def push(self, envelope: dict[str, Any]) -> None:
+        """Deliver a Socket Mode envelope to the connected app."""
+        await self.sockets[-1].send_json(envelope)
+
     # -- Web API methods -------------------------------------------------------------------
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +181,9 @@ class SlackStandIn:
                 "scope": "commands,chat:write,users:read,channels:history", "bot_user_id": "UBOT2",
                 "team": {"id": OTHER_TEAM, "name": "Other"}, "enterprise": None, "is_enterprise_install": False,
                 "authed_user": {"id": "UINSTALLER"}}
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user", "")
