@@ -9,10 +9,17 @@ from summarizer.text import wordset
 # A sentence opening with one of these leans on what came before it ("He said...", "But ...",
 # "The report also..."): fine after its antecedent, never as the first line of a brief.
 _DANGLING_FIRST_WORDS = wordset(
-    """he she it they them his her hers its their theirs him this that these those there here
-    but and or so yet also however meanwhile instead still then thus hence therefore moreover
+    """he she it they them his her hers its their theirs him
+    but and or so yet also however meanwhile instead still thus hence therefore moreover
     furthermore besides nevertheless nonetheless otherwise likewise similarly additionally
-    such both another other others later earlier afterwards"""
+    such both"""
+)
+# "This/That/These/Those ..." leans on the previous sentence unless it starts a time phrase ("This week ...").
+_DEMONSTRATIVE = re.compile(
+    r"^(?:this|that|these|those)\b(?!\s+(?:year|week|month|morning|afternoon|evening|weekend|summer|winter|spring|"
+    r"autumn|fall|time|season|decade|century|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+    re.IGNORECASE,
 )
 _DANGLING_PHRASES = re.compile(
     r"^(?:in addition|as a result|at the same time|on the other hand|in (?:that|this) case|for (?:his|her|their) part"
@@ -40,7 +47,11 @@ def first_word(text: str) -> str:
 def is_dangling(text: str) -> bool:
     """Does the sentence need a previous one to make sense (pronoun or connective opener)?"""
     stripped = _LEAD_PUNCT.sub("", text)
-    return first_word(stripped) in _DANGLING_FIRST_WORDS or bool(_DANGLING_PHRASES.match(stripped))
+    return (
+        first_word(stripped) in _DANGLING_FIRST_WORDS
+        or bool(_DEMONSTRATIVE.match(stripped))
+        or bool(_DANGLING_PHRASES.match(stripped))
+    )
 
 
 def is_quote_only(text: str) -> bool:
@@ -56,6 +67,11 @@ def is_boilerplate(text: str) -> bool:
 def is_fragment(text: str, *, min_words: int = 5) -> bool:
     """Too short to be a sentence of a brief (datelines, headings glued into the body)."""
     return len(text.split()) < min_words or not any(c.isalpha() for c in text)
+
+
+def needs_context(text: str) -> bool:
+    """May this sentence not open a brief (a dangling opener or a bare, unattributed quotation)?"""
+    return is_dangling(text) or is_quote_only(text)
 
 
 def usable(text: str) -> bool:
