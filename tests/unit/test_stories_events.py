@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,16 @@ from tests.conftest import shared_path
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "events.json"
 
 
-def _load() -> tuple[list[Document], dict[str, str]]:
-    rows = json.loads(FIXTURE.read_text(encoding="utf-8"))["documents"]
+def _load(which: str) -> tuple[list[Document], dict[str, str]]:
+    rows = [r for r in json.loads(FIXTURE.read_text(encoding="utf-8"))["documents"] if which in ("all", r["set"])]
     docs = [Document(id=r["id"], paragraphs=tuple(r["paragraphs"]), title=r["title"]) for r in rows]
     return docs, {r["id"]: r["event"] for r in rows}
 
 
-DOCS, EVENT = _load()
+# "tuning": the set the threshold was chosen on, pinned report by report below. "held-out": a second
+# set, looked at only after the threshold was fixed, held to overall precision and recall floors.
+DOCS, EVENT = _load("tuning")
+ALL_DOCS, ALL_EVENTS = _load("all")
 BY_EVENT: dict[str, list[str]] = defaultdict(list)
 for _doc_id, _event in EVENT.items():
     BY_EVENT[_event].append(_doc_id)
@@ -41,6 +45,40 @@ def _group_of(groups: list[list[str]], doc_id: str) -> list[str]:
 def test_fixture_has_several_multi_report_events_and_same_topic_distractors() -> None:
     assert len(MULTI_REPORT_EVENTS) >= 8
     assert len(DOCS) == len(EVENT) >= 30
+    assert len(ALL_DOCS) == len(ALL_EVENTS) >= 100
+
+
+def _pair_precision_recall(groups: list[list[str]], events: dict[str, str]) -> tuple[float, float]:
+    """Over all pairs of labelled reports: share of merged pairs that are one event, and of one-event pairs merged."""
+    label = {i: n for n, g in enumerate(groups) for i in g}
+    ids = sorted(events)
+    same = {(a, b) for a, b in combinations(ids, 2) if events[a] == events[b]}
+    merged = {(a, b) for a, b in combinations(ids, 2) if label[a] == label[b]}
+    return len(same & merged) / len(merged), len(same & merged) / len(same)
+
+
+def test_held_out_reports_precision_and_recall_floors() -> None:
+    """Measured when the threshold was fixed: P 0.95 / R 0.76 held-out alone, P 0.94 / R 0.81 pooled."""
+    held_out = {i: e for i, e in ALL_EVENTS.items() if i not in EVENT}
+    precision, recall = _pair_precision_recall(group_same_event([d for d in ALL_DOCS if d.id in held_out]), held_out)
+    assert precision >= 0.9 and recall >= 0.7
+    precision, recall = _pair_precision_recall(group_same_event(ALL_DOCS), ALL_EVENTS)
+    assert precision >= 0.9 and recall >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("north-korea-icbm-2017", "north-korea-tactical-weapon-test-2018"),
+        ("tijuana-tear-gas-border-closed", "paris-fuel-protests"),  # both: police fire tear gas
+        ("canada-post-strike-senate", "canada-post-tabloid-ban"),
+        ("chombo-charged", "mugabe-resigns"),
+        ("camp-fire-contained", "finland-raking"),
+    ],
+)
+def test_held_out_same_topic_events_stay_apart(first: str, second: str) -> None:
+    for group in group_same_event(ALL_DOCS):
+        assert not {first, second} <= {ALL_EVENTS[i] for i in group}, group
 
 
 @pytest.mark.parametrize(
@@ -152,7 +190,7 @@ def test_edge_inputs() -> None:
 
 
 def test_unrelated_real_articles_join_no_event_and_change_no_group(groups: list[list[str]]) -> None:
-    """About 150 CNN/DailyMail and BBC dev articles mixed in: the fixture's grouping is unchanged."""
+    """About 150 CNN/DailyMail and BBC dev articles mixed in: the tuning set's grouping is unchanged."""
     background: list[Document] = []
     for name in ("cnndm_dev.jsonl", "xsum_dev.jsonl"):
         path = shared_path("data", "dev", name)
