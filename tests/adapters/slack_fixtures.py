@@ -6,10 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.adapters.slack_standin import SlackStandIn
-
-_SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
-              "SLACK_CLIENT_SECRET", "SLACK_API_URL", "PORT")
+from tests.adapters.slack_standin import SLACK_ENV, SlackStandIn
 
 
 @pytest.fixture
@@ -19,7 +16,7 @@ async def slack(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SlackStandIn]:
     It also clears the Slack variables from the environment (a plugin-wide autouse fixture would
     reach other areas' tests): a developer's own credentials must never leak into a test.
     """
-    for name in _SLACK_ENV:
+    for name in SLACK_ENV:
         monkeypatch.delenv(name, raising=False)
     standin = SlackStandIn()
     await standin.start()

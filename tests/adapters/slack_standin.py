@@ -34,6 +34,9 @@ CHANNEL = "C0NEWS"
 OTHER_TEAM = "T0OTHER"  # a second workspace, installed through OAuth
 OTHER_TOKEN = "xoxb-other-workspace"
 OAUTH_CODE = "code-123"
+# Cleared by the `slack` fixture: a developer's own credentials must never leak into a test.
+SLACK_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID",
+             "SLACK_CLIENT_SECRET", "SLACK_API_URL", "PORT")
 
 
 @dataclass

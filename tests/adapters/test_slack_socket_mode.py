@@ -11,6 +11,7 @@ import pytest
 
 from bot.adapters.slack_config import slack_mode
 from bot.settings import Settings
+from tests.adapters.slack_fixtures import SLACK_ENV
 from tests.adapters.slack_standin import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -31,14 +32,15 @@ def _settings(tmp_path: Path, api_url: str, **values: Any) -> Settings:
 
 
 def test_transport_follows_the_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+    for name in SLACK_ENV:
         monkeypatch.delenv(name, raising=False)
     url = "http://127.0.0.1:9/api/"
     assert slack_mode(_settings(tmp_path, url)) == "socket"  # only the app token
     assert slack_mode(_settings(tmp_path, url, SLACK_SIGNING_SECRET=SIGNING_SECRET)) == "http"
     explicit = {"api_url": url, "port": 0, "socket_mode": True}
     assert slack_mode(_settings(tmp_path, url, SLACK_SIGNING_SECRET=SIGNING_SECRET, slack=explicit)) == "socket"
-    assert slack_mode(Settings(config_dir=tmp_path, data_dir=tmp_path)) is None
+    nothing: dict[str, Any] = {"config_dir": tmp_path, "data_dir": tmp_path}
+    assert slack_mode(Settings(**nothing)) is None
 
 
 async def test_slash_command_over_socket_mode_is_acked_and_answered(slack: SlackStandIn, tmp_path: Path) -> None:
