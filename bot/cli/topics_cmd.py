@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app
@@ -12,6 +13,8 @@ from bot.cli.options import add_database_option, add_format_option, add_since_op
 def register(sub: Any) -> None:
     parser = sub.add_parser("topics", help="list topics with their article counts")
     add_since_option(parser)
+    parser.add_argument("--retag", action="store_true",
+                        help="score every stored article again against the current topics.toml first")
     add_format_option(parser)
     add_database_option(parser)
     parser.set_defaults(func=run)
@@ -23,6 +26,13 @@ def run(args: argparse.Namespace) -> int:
 
     with open_app(args) as app:
         topics = load_topics(app.settings.config_dir)
+        if args.retag:
+            with app.sessions.begin() as session:
+                repo = ArticleRepository(session)
+                stored = repo.list_articles(include_superseded=True)
+                for article in stored:
+                    repo.set_topics(article.id, topics.tag(article.title, [b.text for b in article.blocks]))
+            print(f"Re-tagged {len(stored)} articles.", file=sys.stderr)
         with app.sessions() as session:
             counts = ArticleRepository(session).topic_counts(since=args.since)
     rows = [{"name": t.name, "label": t.label, "articles": counts.get(t.name, 0)} for t in topics.topics]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -131,6 +131,12 @@ class ArticleRepository:
             self.session.add_all(ArticleTopicRow(article_id=new_id, topic=t, score=s) for t, s in topics.items())
             self.session.flush()
         return AddResult(new_id, created=True)
+
+    def set_topics(self, article_id: int, topics: Mapping[str, float]) -> None:
+        """Replace an article's topic scores (after topics.toml changed)."""
+        self.session.execute(delete(ArticleTopicRow).where(ArticleTopicRow.article_id == article_id))
+        self.session.add_all(ArticleTopicRow(article_id=article_id, topic=t, score=s) for t, s in topics.items())
+        self.session.flush()
 
     def get_many(self, ids: Collection[int]) -> list[StoredArticle]:
         """Articles by id, in the order given (unknown ids are skipped)."""

@@ -96,6 +96,22 @@ def test_topics_lists_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert counts["china"] == 1 and counts["sanctions"] == 1 and counts["russia"] == 2
 
 
+def test_retag_applies_an_edited_topics_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    run(capsys, "ingest", str(SAMPLE_DUMP))
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "topics.toml").write_text('[topics.gold]\nlabel = "Gold"\naliases = ["bullion"]\n')
+    monkeypatch.setenv("NEWSDIGEST_CONFIG_DIR", str(config))
+    _, out, _ = run(capsys, "topics", "--format", "json")
+    assert json.loads(out) == [{"name": "gold", "label": "Gold", "articles": 0}]  # tags from ingest time
+    code, out, err = run(capsys, "topics", "--retag", "--format", "json")
+    assert code == 0 and "Re-tagged 4 articles." in err
+    assert json.loads(out) == [{"name": "gold", "label": "Gold", "articles": 1}]
+    _, out, _ = run(capsys, "articles", "--format", "json")
+    assert [a["topics"] for a in json.loads(out) if a["topics"]] == [["gold"]]
+
+
 def test_brief_formats_and_fallbacks(capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "ingest", str(SAMPLE_DUMP))
     code, out, _ = run(capsys, "brief", "ukraine")

@@ -138,3 +138,12 @@ def test_concurrent_adds_of_the_same_story_store_it_once(engine: Engine) -> None
     assert sorted(results) == [False, False, False, True]
     with sessions() as session:
         assert ArticleRepository(session).count() == 1
+
+
+def test_set_topics_replaces_the_scores(engine: Engine) -> None:
+    with session_factory(engine).begin() as session:
+        ids = _seed(session)
+        repo = ArticleRepository(session)
+        repo.set_topics(ids["gold"], {"economy": 4.0})
+        assert dict(repo.get_many([ids["gold"]])[0].topics) == {"economy": 4.0}
+        assert repo.topic_counts()["russia"] == 1
