@@ -1,0 +1,210 @@
+"""End to end on Slack: the real Commands, Delivery and SQLite database as ``newsdigest serve`` wires them,
+the sample dump ingested, signed slash commands over HTTP, posts to the local Slack stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.adapters.slack_app import SlackAdapter
+from bot.adapters.slack_blocks import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS
+from bot.adapters.slack_escape import WORD_JOINER, escape_mrkdwn
+from bot.bootstrap import App, bootstrap
+from bot.ingest.service import ingest_paths
+from bot.ports import ChannelKey, CommandHandler
+from bot.results import BriefReply
+from bot.serve import Service, build_service
+from bot.settings import Settings
+from tests.adapters.slack_standin import (
+    BOT_TOKEN,
+    CHANNEL,
+    SIGNING_SECRET,
+    TEAM,
+    Failure,
+    SlackStandIn,
+    events_url,
+    post_signed,
+    slash_body,
+)
+from tests.conftest import SAMPLE_DUMP
+
+pytest_plugins = ("tests.adapters.slack_fixtures",)
+
+KEY = ChannelKey("slack", TEAM, CHANNEL)
+ADMIN, MEMBER = "U0ADMIN", "U0MEMBER"
+
+# An article whose text tries every way of pinging a Slack channel.
+PINGING_ARTICLE = {
+    "title": "Kyiv protest organisers <!channel> over Ukraine grain deal",
+    "body": [
+        "Organisers in Kyiv wrote <!here> and <@U0BOSS> in a message about Ukraine's grain exports to Europe.",
+        "Ukraine's government said the grain corridor would stay open, and @here was trending in Kyiv.",
+    ],
+    "url": "https://example.com/kyiv-protest?a=1&b=2",
+    "source": "Wire",
+    "published_at": "2026-01-28T06:00:00Z",
+}
+
+
+@dataclass
+class Running:
+    service: Service
+    adapter: SlackAdapter
+    slack: SlackStandIn
+
+    async def command(self, command: str, text: str, *, user: str = MEMBER) -> dict[str, Any]:
+        """Send a signed slash command over HTTP and return the answer posted to its response_url."""
+        before = len(self.slack.hooks)
+        body = slash_body(command, text, response_url=self.slack.response_url(), user=user)
+        status, _, _ = await post_signed(events_url(self.adapter), body)
+        assert status == 200
+        await self.slack.wait_for(lambda: len(self.slack.hooks) > before, within=30)
+        return self.slack.hooks[-1]
+
+    def posts(self) -> list[dict[str, Any]]:
+        return [c.params for c in self.slack.calls_to("chat.postMessage") if c.status == 200]
+
+
+def _ping(app: App) -> bool:
+    with app.engine.connect() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.fixture
+async def running(slack: SlackStandIn, tmp_path: Path) -> AsyncIterator[Running]:
+    slack.users[ADMIN] = {"is_admin": True}
+    dump = tmp_path / "pings.jsonl"
+    dump.write_text(json.dumps(PINGING_ARTICLE) + "\n", encoding="utf-8")
+    values: dict[str, Any] = {"data_dir": tmp_path, "SLACK_BOT_TOKEN": BOT_TOKEN,
+                              "SLACK_SIGNING_SECRET": SIGNING_SECRET, "slack": {"api_url": slack.api_url, "port": 0}}
+    app = bootstrap(Settings(**values))
+    report = ingest_paths(app, [SAMPLE_DUMP, dump])
+    assert all(r.status == "ok" and r.new for r in report.results), report
+
+    def slack_factory(settings: Settings, handler: CommandHandler) -> SlackAdapter:
+        # What serve's factory builds, plus the database health check serve should pass.
+        return SlackAdapter(settings, handler, host="127.0.0.1", health_check=lambda: asyncio.to_thread(_ping, app))
+
+    service = build_service(app, [slack_factory])  # type: ignore[list-item]
+    adapter = service.adapters[0]
+    assert isinstance(adapter, SlackAdapter)
+    await adapter.start()
+    yield Running(service, adapter, slack)
+    await adapter.stop()
+    app.close()
+
+
+async def test_brief_ukraine_answers_with_the_brief_from_the_sample_dump(running: Running) -> None:
+    hook = await running.command("/brief", "ukraine")
+
+    answer = await running.service.commands.brief("ukraine")
+    assert isinstance(answer, BriefReply) and answer.brief.stories
+    wire = json.dumps(hook["blocks"], ensure_ascii=False)
+    assert hook["response_type"] == "ephemeral"
+    for story in answer.brief.stories:
+        assert escape_mrkdwn(story.headline)[:60] in wire
+    assert hook["blocks"][-1]["elements"][0]["text"]["text"] == "Share in channel"
+    assert "<!channel>" not in wire and "<!here>" not in wire
+
+
+async def test_empty_brief_gets_help_and_unknown_words_get_suggestions(running: Running) -> None:
+    help_hook = await running.command("/brief", "")
+    assert "Usage: /brief TOPIC" in help_hook["text"]
+    unknown = await running.command("/brief", "ukrane")
+    assert unknown["response_type"] == "ephemeral"
+    assert "ukraine" in json.dumps(unknown["blocks"], ensure_ascii=False).lower()
+
+
+async def test_digest_add_is_refused_for_a_member_and_stored_for_an_admin(running: Running) -> None:
+    refused = await running.command("/digest", "add ukraine", user=MEMBER)
+    assert running.service.registry.get(KEY).topics == ()
+    assert "Only workspace admins and owners can change" in refused["text"]
+
+    await running.command("/digest", "add ukraine russia", user=ADMIN)
+    assert running.service.registry.get(KEY).topics == ("ukraine", "russia")
+
+    await running.command("/digest", "time 06:45 Europe/Kyiv", user=ADMIN)
+    config = running.service.registry.get(KEY)
+    assert (config.digest_time, config.timezone) == ("06:45", "Europe/Kyiv")
+
+    shown = await running.command("/digest", "topics", user=MEMBER)  # anyone may read
+    assert "ukraine, russia" in shown["text"]
+
+
+async def test_digest_now_posts_within_limits_and_escaped(running: Running) -> None:
+    await running.command("/digest", "add ukraine russia", user=ADMIN)
+
+    done = await running.command("/digest", "now", user=ADMIN)
+
+    posts = running.posts()
+    assert posts, done
+    assert done["text"].startswith(":white_check_mark:")
+    for post in posts:
+        assert post["channel"] == CHANNEL and post["text"]
+        assert len(post["blocks"]) <= MAX_BLOCKS
+        for block in post["blocks"]:
+            if block["type"] == "header":
+                assert len(block["text"]["text"]) <= MAX_HEADER_CHARS
+            elif block["type"] == "section":
+                assert len(block["text"]["text"]) <= MAX_SECTION_CHARS
+        assert post["metadata"]["event_type"] == "newsdigest_digest"
+    wire = json.dumps(posts, ensure_ascii=False)
+    assert "Kyiv protest organisers" in wire
+    assert "<!channel>" not in wire and "<!here>" not in wire and "<@U0BOSS>" not in wire
+    assert "&lt;!channel&gt;" in wire
+    assert "@here" not in wire  # the word joiner after "@" keeps it from ever matching
+    assert f"@{WORD_JOINER}here was trending" in wire  # ...and the sentence still arrived, readable
+    assert "<https://example.com/kyiv-protest?a=1&amp;b=2|" in wire
+
+
+async def test_rate_limited_digest_is_retried_and_posted_once(running: Running) -> None:
+    await running.command("/digest", "add ukraine", user=ADMIN)
+    running.slack.fail_next("chat.postMessage", Failure(429, headers={"Retry-After": "1"}))
+
+    outcome = await running.service.delivery.run(KEY, "daily")
+
+    assert outcome.outcome == "posted"
+    statuses = [c.status for c in running.slack.calls_to("chat.postMessage")]
+    assert statuses[:2] == [429, 200] and statuses.count(429) == 1
+    assert list(outcome.message_ids) == [m["ts"] for m in running.slack.messages]
+
+
+async def test_a_refused_post_is_recorded_shown_in_settings_and_retried(running: Running) -> None:
+    await running.command("/digest", "add ukraine", user=ADMIN)
+    running.slack.fail_next("chat.postMessage", Failure(200, body={"ok": False, "error": "not_in_channel"}))
+
+    failed = await running.service.delivery.run(KEY, "daily")
+
+    assert failed.outcome == "failed"
+    assert "not_in_channel" in (running.service.registry.get(KEY).last_error or "")
+    assert running.slack.messages == []
+    shown = await running.command("/digest", "settings")
+    assert "not_in_channel" in json.dumps(shown, ensure_ascii=False)
+
+    retried = await running.service.delivery.run(KEY, "daily")
+    assert retried.outcome == "posted"
+    assert list(retried.message_ids) == [m["ts"] for m in running.slack.messages]
+
+
+async def test_healthz_checks_the_real_database(running: Running) -> None:
+    async with aiohttp.ClientSession() as session, session.get(
+            f"http://127.0.0.1:{running.adapter.http_port}/healthz") as response:
+        assert response.status == 200
+    app = running.service.app
+    working = app.engine
+    app.engine = create_engine("sqlite:////proc/no-such-dir/newsdigest.sqlite3")  # a database that cannot open
+    try:
+        async with aiohttp.ClientSession() as session, session.get(
+                f"http://127.0.0.1:{running.adapter.http_port}/healthz") as response:
+            assert response.status == 503
+    finally:
+        app.engine.dispose()
+        app.engine = working
