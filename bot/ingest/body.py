@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.ingest.credits import agencies, caption_date, is_credit_only, is_file_photo, is_sign_off, split_credit
+from bot.ingest.credits import (
+    agencies,
+    caption_date,
+    is_byline,
+    is_credit_only,
+    is_file_photo,
+    is_sign_off,
+    split_credit,
+)
 from bot.ingest.textutil import SMALL_WORDS, ends_sentence, fold, is_marker, is_subheading, same, words
 from summarizer.models import Block
 
@@ -51,7 +59,7 @@ class Body:
     blocks: tuple[Block, ...]
     captions: tuple[str, ...]  # photo captions met inside the body and removed from it
     credit_lines: tuple[str, ...]  # standalone credit lines removed from it
-    sign_off_agencies: tuple[str, ...]  # agencies named in removed sign-offs ("AP writer X contributed")
+    sign_off_agencies: tuple[str, ...]  # agencies named in removed sign-offs and bylines
 
 
 def _like_caption(text: str, captions: Sequence[str]) -> bool:
@@ -65,12 +73,14 @@ def _like_caption(text: str, captions: Sequence[str]) -> bool:
     return False
 
 
-def _is_photo_caption(text: str) -> bool:
-    """A caption printed inside the body: ends with a credit and reads like one (date or FILE PHOTO)."""
-    rest, credit = split_credit(text)
-    if credit is None:
-        return is_file_photo(text) and caption_date(text) is not None
-    return is_file_photo(text) or caption_date(text) is not None or len(words(rest)) >= 6
+def _is_photo_caption(text: str, next_text: str) -> bool:
+    """A caption printed inside the body: it ends with a photo credit (prose never does), is a dated
+    FILE PHOTO line, or has its credit on the next line."""
+    if split_credit(text)[1] is not None:
+        return True
+    if is_file_photo(text) and caption_date(text) is not None:
+        return True
+    return len(words(text)) >= 4 and bool(next_text) and is_credit_only(next_text)
 
 
 def _paragraphs(lines: Iterable[BodyLine]) -> list[str]:
@@ -78,13 +88,13 @@ def _paragraphs(lines: Iterable[BodyLine]) -> list[str]:
     out: list[str] = []
     for line in lines:
         prev = out[-1] if out else ""
+        # A lower-case start continues the line above even when that line looked like a subheading.
         wrapped = (
             out
             and line.gap == 0
             and not ends_sentence(prev)
-            and not is_subheading(prev)
             and not prev.endswith(":")
-            and (line.text[:1].islower() or len(prev) >= 60)
+            and (line.text[:1].islower() or (len(prev) >= 60 and not is_subheading(prev)))
         )
         if wrapped:
             out[-1] = f"{prev} {line.text}"
@@ -126,16 +136,17 @@ def build_body(lines: Sequence[BodyLine], *, title: str, captions: Sequence[str]
     credit_lines: list[str] = []
     sign_offs: list[str] = []
     pending_gap = 0
-    for line in lines:
+    for index, line in enumerate(lines):
         text = line.text
+        next_text = lines[index + 1].text if index + 1 < len(lines) else ""
         dropped = True
         if is_marker(text) or same(text, title) or _like_caption(text, [*captions, *found_captions]):
             pass
-        elif is_sign_off(text):
+        elif is_sign_off(text) or is_byline(text):
             sign_offs.extend(agencies(text))
         elif is_credit_only(text):
             credit_lines.append(text)
-        elif _is_photo_caption(text):
+        elif _is_photo_caption(text, next_text):
             found_captions.append(text)
         else:
             dropped = False

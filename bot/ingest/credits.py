@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -28,7 +29,7 @@ _AGENCIES: tuple[tuple[str, str, bool], ...] = (
     (r"Ritzau\s+Scanpix|Ritzau|Scanpix", "Ritzau Scanpix", True),
     (r"NTB", "NTB", False),
     (r"Lehtikuva", "Lehtikuva", True),
-    (r"TT\s+Nyhetsbyr[åa]n", "TT", True),
+    (r"TT\s+Nyhetsbyr[åa]n|TT", "TT", False),
     (r"UPI", "UPI", False),
     (r"ANP", "ANP", False),
     (r"Belga", "Belga", True),
@@ -41,10 +42,13 @@ _AGENCIES: tuple[tuple[str, str, bool], ...] = (
     (r"Imago|IMAGO", "Imago", False),
     (r"Ukrinform", "Ukrinform", True),
 )
-_AGENCY_RES = tuple(
-    (re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE if fold else 0), name)
-    for pattern, name, fold in _AGENCIES
+# One alternation, one group per agency: a single scan of the text finds them all in order.
+_AGENCY_RE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(f"({'(?i:' if fold else '(?:'}{pattern}))" for pattern, _, fold in _AGENCIES)
+    + r")(?![\w-])"
 )
+_AGENCY_NAMES = tuple(name for _, name, _ in _AGENCIES)
 _PAREN_CREDIT = re.compile(r"\(([^()]{1,100})\)\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[(\"“‘']?[A-Z])")
 _PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)", re.IGNORECASE)
@@ -81,9 +85,11 @@ _CREDIT_WORDS = frozenset(
 _SIGN_OFF = re.compile(
     r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|translated)\s+by\b"
     r"|contributed\s+(?:to\s+)?(?:this\s+)?(?:report|reporting)\b"
-    r"|^Our\s+Standards:|^_{3,}$|^-{3,}$|^\*{3,}$",
+    r"|^Our\s+Standards:|^_{3,}$|^-{3,}$|^\*{3,}$"
+    r"|^(?:©|\(c\)|Copyright\b)\s*\d{4}|^Follow\s+(?:AP|Reuters|AFP)\b|^(?:Sign\s+up|Subscribe)\s+(?:here|to)\b",
     re.IGNORECASE,
 )
+_BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:\s*(?:,|\band\b|&).*)?$")
 _WIRES = r"Reuters|REUTERS|AFP|Agence France-Presse|AP|Associated Press"
 _ATTRIBUTION = re.compile(
     rf"\b(?:said|says|told|reported|reports|according\s+to|cited\s+by|quoted\s+by)\s+(?:the\s+)?(?P<a>{_WIRES})\b"
@@ -121,10 +127,7 @@ _DATES = (
 
 def agencies(text: str) -> tuple[str, ...]:
     """Normalised agency names in ``text``, in order of appearance, without repeats."""
-    found: list[tuple[int, str]] = []
-    for pattern, name in _AGENCY_RES:
-        found.extend((m.start(), name) for m in pattern.finditer(text))
-    return _unique(name for _, name in sorted(found))
+    return _unique(_AGENCY_NAMES[(m.lastindex or 1) - 1] for m in _AGENCY_RE.finditer(text))
 
 
 def _unique(names: object) -> tuple[str, ...]:
@@ -150,6 +153,7 @@ def _is_credit(tail: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)  # header detection asks about the same lines several times
 def split_credit(line: str) -> tuple[str, str | None]:
     """Split a caption into (text, credit as printed) when it ends with a photo credit."""
     line = line.strip()
@@ -180,6 +184,21 @@ def is_credit_only(line: str) -> bool:
     """A line that is nothing but a photo credit ("REUTERS/Stringer", "(Reuters)", "Photo: AFP")."""
     text, credit = split_credit(line)
     return credit is not None and not text
+
+
+def is_byline(line: str) -> bool:
+    """ "By Jane Doe", "By JANE DOE and John Roe, Associated Press": author lines, not body text."""
+    return bool(_BYLINE.match(line)) and len(line.split()) <= 12 and not line.rstrip().endswith(".")
+
+
+def ends_with_date(text: str) -> bool:
+    """Captions end with where and when: "..., in Beijing, China, January 28, 2026." (credit removed)."""
+    text = split_credit(text)[0].rstrip().rstrip(".").rstrip()
+    for pattern in _DATES:
+        for m in pattern.finditer(text):
+            if m.end() == len(text) and text[: m.start()].rstrip().endswith(","):
+                return True
+    return False
 
 
 def is_file_photo(line: str) -> bool:

@@ -12,7 +12,10 @@ from bot.ingest.parsed import DumpError
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # Control and invisible format characters that carry no text (tab and newline survive).
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u2060-\u2064\ufeff\ufffe]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BINARY_RATIO = 0.01
+# Text copied from news sites keeps link labels: "..., opens new tab", "Purchase Licensing Rights".
+_WEB_ARTEFACTS = re.compile(r",?\s*\bopens new tab\b|\s*\bPurchase Licensing Rights\b")
 
 
 def _legacy_char(byte: int) -> str:
@@ -54,7 +57,7 @@ def normalise_text(text: str) -> str:
     if not text.strip():
         raise DumpError("empty file")
     text = _LINE_BREAKS.sub("\n", text)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) * _BINARY_RATIO):
         raise DumpError("binary file (control characters), not a text dump")
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
@@ -64,5 +67,5 @@ def normalise_text(text: str) -> str:
 
 
 def clean_line(line: str) -> str:
-    """Collapse tabs, non-breaking and repeated spaces; strip both ends."""
-    return " ".join(line.split())
+    """Collapse tabs, non-breaking and repeated spaces; strip both ends and web-page link artefacts."""
+    return " ".join(_WEB_ARTEFACTS.sub("", line).split())

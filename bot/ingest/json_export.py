@@ -94,8 +94,13 @@ def record_to_article(record: object, *, name: str) -> Article:
     )
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+def _with_lines(text: str, items: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """Offsets (increasing) to 1-based line numbers, counting newlines once over the whole text."""
+    line, last = 1, 0
+    for offset, value in items:
+        line += text.count("\n", last, offset)
+        last = offset
+        yield line, value
 
 
 def _skip(text: str, pos: int, *chars: str) -> int:
@@ -183,7 +188,7 @@ def _collect(items: Iterator[tuple[int, object]], *, name: str) -> ParsedDump:
 def parse_json(text: str, *, name: str) -> ParsedDump:
     """A JSON export: records keep the line number where each one starts."""
     try:
-        items = [(_line_of(text, offset), record) for offset, record in _records(text)]
+        items = list(_with_lines(text, _records(text)))
     except json.JSONDecodeError as exc:
         raise DumpError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:

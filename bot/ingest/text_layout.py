@@ -14,16 +14,18 @@ evidence, and gap-only starts demand Title Case when the rest of the file has re
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.ingest.credits import is_file_photo, split_credit
+from bot.ingest.credits import ends_with_date, is_credit_only, is_file_photo, split_credit
 from bot.ingest.decode import clean_line
 from bot.ingest.textutil import ends_sentence, is_all_caps, is_headline_like, is_marker, is_title_case, same, words
 
 _MAX_HEADER_LINES = 10
 _FILE_START_GAP = 1_000_000
+_CODE = re.compile(r"[A-Z]{2,6}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,7 @@ def to_lines(text: str) -> list[Line]:
     gap = _FILE_START_GAP
     for no, raw in enumerate(text.split("\n"), start=1):
         line = clean_line(raw)
-        if not line:
+        if not any(ch.isalnum() for ch in line):  # blank, or a separator such as "----" or "* * *"
             gap += 1
             continue
         out.append(Line(no, line, gap))
@@ -66,33 +68,54 @@ def to_lines(text: str) -> list[Line]:
     return out
 
 
-def _looks_like_caption(lines: Sequence[Line], j: int, title: str) -> bool:
+def _is_marker_at(lines: Sequence[Line], j: int, title: str) -> bool:
+    """``TT``, or another agency's short code printed where ``TT`` would be (just before the headline again)."""
     text = lines[j].text
-    if len(words(text)) < 4 or is_marker(text):
-        return False
-    if split_credit(text)[1] is not None or is_file_photo(text):
+    if is_marker(text):
         return True
+    return bool(_CODE.fullmatch(text)) and j + 1 < len(lines) and same(lines[j + 1].text, title)
+
+
+def _caption_evidence(lines: Sequence[Line], j: int, title: str) -> int:
+    """2: reads as a photo caption by itself (credit, FILE PHOTO, ends ", <date>."); 1: only by position."""
+    text = lines[j].text
+    n = len(words(text))
+    if n < 2 or is_marker(text):
+        return 0
+    if split_credit(text)[1] is not None or is_file_photo(text) or (n >= 6 and ends_with_date(text)):
+        return 2
     nxt = lines[j + 1].text if j + 1 < len(lines) else ""
-    return same(nxt, text) or is_marker(nxt) or same(nxt, title)
+    if n >= 4 and is_credit_only(nxt):
+        return 2  # the credit printed on a line of its own under the caption
+    return 1 if n >= 4 and (same(nxt, text) or is_marker(nxt) or same(nxt, title)) else 0
 
 
 def read_header(lines: Sequence[Line], i: int) -> Header:
     """Read the header that would start at ``lines[i]`` and grade the evidence for it."""
     title = lines[i].text
     captions: list[str] = []
+    seen: list[str] = []  # caption and credit lines as printed, to recognise their second copy
     marker = repeated = caption_twice = credited = False
     j = i + 1
     while j < len(lines) and j - i <= _MAX_HEADER_LINES:
         text = lines[j].text
-        if is_marker(text):
+        evidence = 0
+        if _is_marker_at(lines, j, title):
             marker = True
         elif same(text, title):
             repeated = True
-        elif any(same(text, c) for c in captions):
+        elif any(same(text, s) for s in seen):
             caption_twice = True
-        elif not captions and _looks_like_caption(lines, j, title):
+        elif captions and is_credit_only(text) and split_credit(captions[-1])[1] is None:
+            captions[-1] = f"{captions[-1]} {text}"
+            seen.append(text)
+        elif (evidence := _caption_evidence(lines, j, title)) and (not captions or evidence == 2) and len(captions) < 3:
+            # A second, different caption must stand on its own: the body's first paragraph must not pass.
+            if captions and not (split_credit(text)[1] or is_file_photo(text)):
+                break
             captions.append(text)
-            credited = split_credit(text)[1] is not None or is_file_photo(text)
+            seen.append(text)
+            credited = credited or evidence == 2
         else:
             break
         j += 1
@@ -101,7 +124,7 @@ def read_header(lines: Sequence[Line], i: int) -> Header:
         strength = 2
     elif credited and is_headline_like(title):
         strength = 1
-    return Header(i, j if strength else i + 1, title, tuple(captions), strength)
+    return Header(i, j, title, tuple(captions), strength)
 
 
 def _can_be_title(title: str, repeated: bool) -> bool:
@@ -133,7 +156,7 @@ def split_stories(lines: Sequence[Line]) -> tuple[list[Line], list[Story]]:
         else:
             i += 1
     if 0 not in headers and lines and is_headline_like(lines[0].text) and len(lines) > 1:
-        headers[0] = Header(0, 1, lines[0].text)
+        headers[0] = read_header(lines, 0)
     has_layout = any(h.strength for h in headers.values())
     gap = _story_gap(lines, set(headers))
     orphans: list[Line] = []
@@ -142,7 +165,7 @@ def split_stories(lines: Sequence[Line]) -> tuple[list[Line], list[Story]]:
     while i < len(lines):
         header: Header | None = headers.get(i)
         if header is None and stories and stories[-1].body and _gap_start(lines, i, gap, has_layout):
-            header = Header(i, i + 1, lines[i].text)
+            header = read_header(lines, i)
         if header is not None:
             stories.append(Story(header))
             i = header.end

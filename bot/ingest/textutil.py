@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _TERMINAL = ".!?…"
@@ -50,6 +51,7 @@ _WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 _MARKERS = frozenset({"TT"})
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Comparison key: case, quote style and spacing ignored."""
     return " ".join(text.translate(_QUOTE_FOLD).casefold().split())
