@@ -28,25 +28,27 @@ _DANGLING_PHRASES = re.compile(
     r"noted|went on)|(?:he|she|they) (?:added|said|says|told|went on))\b",
     re.IGNORECASE,
 )
-_LEAD_PUNCT = re.compile(r"^[\"'“‘(\[\-–—\s]+")
+_LEAD_PUNCT = "\"'“‘([-–— "
 _WORD = re.compile(r"[A-Za-z]+")
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
-_BOILERPLATE = re.compile(
-    r"(?:^by \.|published: \d|updated: \d|^last updated at|click here|^scroll down|^read more|"
-    r"^follow (?:us|@)|^share this|^image copyright|^image caption|^media playback|\bcopyright \d{4})",
+# Page furniture: what starts a line (bylines, "Read more") and what may appear anywhere in it.
+_BOILERPLATE_START = re.compile(
+    r"(?:by \.|last updated at|scroll down|read more|follow (?:us|@)|share this|image copyright|image caption|"
+    r"media playback)",
     re.IGNORECASE,
 )
+_BOILERPLATE_ANYWHERE = re.compile(r"(?:published|updated): \d|click here|copyright \d{4}", re.IGNORECASE)
 
 
 def first_word(text: str) -> str:
     """The first word of a sentence, lower-cased, ignoring leading quotes and brackets."""
-    m = _WORD.search(_LEAD_PUNCT.sub("", text))
+    m = _WORD.match(text.lstrip(_LEAD_PUNCT))
     return m.group(0).lower() if m else ""
 
 
 def is_dangling(text: str) -> bool:
     """Does the sentence need a previous one to make sense (pronoun or connective opener)?"""
-    stripped = _LEAD_PUNCT.sub("", text)
+    stripped = text.lstrip(_LEAD_PUNCT)
     return (
         first_word(stripped) in _DANGLING_FIRST_WORDS
         or bool(_DEMONSTRATIVE.match(stripped))
@@ -61,7 +63,7 @@ def is_quote_only(text: str) -> bool:
 
 def is_boilerplate(text: str) -> bool:
     """Bylines, timestamps, 'click here' and similar page furniture that is never summary material."""
-    return bool(_BOILERPLATE.search(text))
+    return bool(_BOILERPLATE_START.match(text) or _BOILERPLATE_ANYWHERE.search(text))
 
 
 def is_fragment(text: str, *, min_words: int = 5) -> bool:

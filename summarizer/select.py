@@ -10,7 +10,7 @@ import numpy as np
 from summarizer.models import Document, Sentence
 from summarizer.readability import needs_context, usable
 from summarizer.text import content_terms, word_count
-from summarizer.vectors import cosine_to, pairwise_cosine, tfidf_matrix
+from summarizer.vectors import TermMatrix, cosine_with, tfidf
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,18 @@ def regime(n_docs: int, max_sentences: int | None, weights: Weights = Weights())
     return Regime(weights.lead_position, weights.lead_centrality, weights.long_penalty, allow_dangling=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """Per-sentence scores plus what selection needs: vectors (for redundancy) and opener flags."""
+
+    score: np.ndarray  # -inf where a sentence may not be picked
+    context: np.ndarray  # True where a sentence may not open a brief
+    vectors: TermMatrix  # rows 0..n-1 are the sentences
+
+    def similarities_to(self, i: int) -> np.ndarray:
+        return self.vectors.similarities_to(i)[: len(self.score)]
+
+
 def score_sentences(
     sents: Sequence[Sentence],
     docs: Sequence[Document],
@@ -63,15 +75,20 @@ def score_sentences(
     *,
     query: str | None = None,
     weights: Weights = Weights(),
-) -> tuple[np.ndarray, np.ndarray]:
-    """Salience of every sentence and their pairwise cosine matrix (for redundancy control)."""
+) -> Scored:
+    """Salience of every sentence: position prior + centrality (+ title, query) - length penalty."""
+    n = len(sents)
     terms = [content_terms(s.text) for s in sents]
-    extra = [content_terms(query)] if query else []
-    matrix = tfidf_matrix(terms, extra=extra)
-    body = matrix[: len(sents)]
-    central = cosine_to(body, body.sum(axis=0))
-    positions = np.fromiter((s.position for s in sents), dtype=np.float64, count=len(sents))
-    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.float64, count=len(sents))
+    titled = [d for d in docs if d.title]
+    extra = [content_terms(d.title or "") for d in titled]
+    if query:
+        extra.append(content_terms(query))
+    matrix = tfidf(terms, extra=extra)
+    body = matrix.rows < n
+    centroid = np.bincount(matrix.cols[body], weights=matrix.data[body], minlength=matrix.n_terms)
+    central = cosine_with(matrix, centroid)[:n]
+    positions = np.fromiter((s.position for s in sents), dtype=np.float64, count=n)
+    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.float64, count=n)
     short = np.sqrt(np.minimum(lengths, weights.length_floor) / weights.length_floor)
     score = (
         mode.position * np.exp(-weights.position_decay * positions)
@@ -79,23 +96,21 @@ def score_sentences(
         - mode.long_penalty * np.maximum(lengths - weights.long_after, 0.0)
     )
     if query:
-        score += weights.query * cosine_to(body, matrix[len(sents) :])
-    titles = {d.id: d.title for d in docs if d.title}
-    if titles:
-        title_terms = [content_terms(titles.get(s.doc_id) or "") for s in sents]
-        tmat = tfidf_matrix(terms, extra=title_terms)
-        score += weights.title * np.asarray(tmat[: len(sents)].multiply(tmat[len(sents) :]).sum(axis=1)).ravel()
-    # Unusable sentences (bylines, fragments) are never picked; dangling ones only where they may stand.
-    score = score - score.min() + 1e-3  # shift positive: "never" below means -inf, not a sign flip
-    for i, s in enumerate(sents):
-        if not usable(s.text) or (not mode.allow_dangling and needs_context(s.text)):
-            score[i] = -np.inf
-    return score, pairwise_cosine(body)
+        score += weights.query * matrix.similarities_to(matrix.n_rows - 1)[:n]
+    if titled:
+        doc_of = np.array([s.doc_id for s in sents])
+        for k, doc in enumerate(titled):  # one pass per titled document, not per sentence
+            mine = doc_of == doc.id
+            score[mine] += weights.title * matrix.similarities_to(n + k)[:n][mine]
+    context = np.fromiter((needs_context(s.text) for s in sents), dtype=bool, count=n)
+    ok = np.fromiter((usable(s.text) for s in sents), dtype=bool, count=n)
+    if not mode.allow_dangling:
+        ok &= ~context
+    return Scored(np.where(ok, score, -np.inf), context, matrix)
 
 
 def mmr_select(
-    score: np.ndarray,
-    sim: np.ndarray,
+    scored: Scored,
     lengths: np.ndarray,
     *,
     max_sentences: int | None,
@@ -104,9 +119,10 @@ def mmr_select(
 ) -> list[int]:
     """Greedy maximal-marginal-relevance pick: salience minus redundancy with what is already chosen.
 
-    ``score`` is -inf for sentences that may not be picked; a sentence too similar to a picked
-    one (cosine >= ``duplicate_cosine``) is never picked, so no sentence appears twice.
+    A sentence too similar to a picked one (cosine >= ``duplicate_cosine``) is never picked, so
+    no sentence appears twice. Only the picked sentences' similarity rows are computed.
     """
+    score = scored.score
     picked: list[int] = []
     available = np.isfinite(score)
     max_sim = np.zeros(len(score))
@@ -121,7 +137,7 @@ def mmr_select(
         picked.append(best)
         total_words += int(lengths[best])
         available[best] = False
-        max_sim = np.maximum(max_sim, sim[best])
+        max_sim = np.maximum(max_sim, scored.similarities_to(best))
         available &= max_sim < weights.duplicate_cosine
     return picked
 
@@ -140,28 +156,29 @@ def pick_default(
     if not sents:
         return []
     mode = regime(sum(1 for g in per_doc if g), max_sentences, weights)
-    score, sim = score_sentences(sents, docs, mode, query=query, weights=weights)
-    if not np.isfinite(score).any():  # nothing passes the rules (e.g. all fragments): better than nothing
+    scored = score_sentences(sents, docs, mode, query=query, weights=weights)
+    if not np.isfinite(scored.score).any():  # nothing passes the rules (e.g. all fragments): better than nothing
         mode = Regime(mode.position, mode.centrality, mode.long_penalty, allow_dangling=True)
-        score, sim = score_sentences(sents, docs, mode, query=query, weights=weights)
-        if not np.isfinite(score).any():
-            score = np.zeros(len(sents))
+        scored = score_sentences(sents, docs, mode, query=query, weights=weights)
+        if not np.isfinite(scored.score).any():
+            scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)
     lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.int64, count=len(sents))
-    chosen = mmr_select(score, sim, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights)
-    return _readable_opening(chosen, sents, score, docs)
+    chosen = mmr_select(scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights)
+    return _readable_opening(chosen, sents, scored, docs)
 
 
 def _readable_opening(
-    chosen: list[int], sents: Sequence[Sentence], score: np.ndarray, docs: Sequence[Document]
+    chosen: list[int], sents: Sequence[Sentence], scored: Scored, docs: Sequence[Document]
 ) -> list[Sentence]:
     """While the brief would open with a dangling sentence, swap it for the best one that can open it."""
     rank = {d.id: i for i, d in enumerate(docs)}
+    score, context = scored.score, scored.context
     picked = list(chosen)
-    spare = [int(i) for i in np.argsort(-score, kind="stable") if np.isfinite(score[i]) and int(i) not in picked]
-    spare = [i for i in spare if not needs_context(sents[i].text)]
+    candidates = np.flatnonzero(np.isfinite(score) & ~context)
+    spare = [int(i) for i in candidates[np.argsort(-score[candidates], kind="stable")] if int(i) not in picked]
     while picked:
         first = min(picked, key=lambda i: (rank.get(sents[i].doc_id, 0), sents[i].position))
-        if not needs_context(sents[first].text):
+        if not context[first]:
             break
         picked.remove(first)
         if spare:

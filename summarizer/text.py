@@ -50,6 +50,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 def _quote_imbalance(text: str) -> int:
     """How many quotes a span opens and leaves open (straight quotes by parity, curly by count)."""
+    if '"' not in text and "“" not in text and "‘" not in text:
+        return 0  # the common case, checked cheaply
     straight = text.count('"') % 2
     curly = text.count("“") - text.count("”")
     # ‘ is almost never an apostrophe; ’ often is, so count only the ’ that close a quote
@@ -81,7 +83,8 @@ def _join_open_quotes(pieces: list[str]) -> list[str]:
 def _segment(paragraph: str) -> list[str]:
     import sentencex  # light (pure-Python rules); imported lazily to keep CLI start-up minimal
 
-    return [s for s in (normalize_space(x) for x in sentencex.segment("en", paragraph)) if s]
+    # The paragraph is already space-normalised, so its pieces only need trimming.
+    return [s for s in (x.strip() for x in sentencex.segment("en", paragraph)) if s]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -146,7 +149,7 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
 
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
-    return [stem(w) for w in words(text) if w.lower() not in STOP_WORDS and len(w) > 1]
+    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
 
 
 def word_count(text: str) -> int:
