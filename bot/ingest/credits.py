@@ -49,6 +49,10 @@ _AGENCY_RE = re.compile(
     + r")(?![\w-])"
 )
 _AGENCY_NAMES = tuple(name for _, name, _ in _AGENCIES)
+_EDITOR_NOTE = re.compile(
+    r"\s+(?:ATTENTION EDITORS|MANDATORY CREDIT|NO RESALES|NO ARCHIVES|THIS IMAGE HAS BEEN SUPPLIED"
+    r"|EDITORIAL USE ONLY)\b.*$"
+)
 _PAREN_CREDIT = re.compile(r"\(([^()]{1,100})\)\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[(\"“‘']?[A-Z])")
 _PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)", re.IGNORECASE)
@@ -155,8 +159,11 @@ def _is_credit(tail: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # header detection asks about the same lines several times
 def split_credit(line: str) -> tuple[str, str | None]:
-    """Split a caption into (text, credit as printed) when it ends with a photo credit."""
-    line = line.strip()
+    """Split a caption into (text, credit as printed) when it ends with a photo credit.
+
+    Editors' notes after the credit ("ATTENTION EDITORS - ...", "MANDATORY CREDIT") are dropped.
+    """
+    line = _EDITOR_NOTE.sub("", line.strip()).strip()
     paren = _PAREN_CREDIT.search(line)
     if paren and (agencies(paren.group(1)) or _PHOTO_PREFIX.match(paren.group(1)) or "/" in paren.group(1)):
         return line[: paren.start()].rstrip(), paren.group(0).strip()

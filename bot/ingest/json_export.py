@@ -8,7 +8,9 @@ A JSON file is a list of records, ``{"articles": [...]}``, or a single record.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +22,10 @@ from bot.ingest.parsed import DumpError, ParsedDump, RecordError
 from summarizer.models import Article
 
 _DECODER = json.JSONDecoder()
+_HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|figure|figcaption)\b[^>]*>", re.I)
+_HTML_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?h[1-6]|/?li|/?figure|/?figcaption)\b[^>]*>", re.I)
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
+_ANY_TAG = re.compile(r"<[^<>]{1,500}>")
 _WS = " \t\r\n"
 
 
@@ -29,6 +35,14 @@ def _text(value: object) -> str | None:
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return "\n\n".join(v.strip() for v in value).strip() or None
     return None
+
+
+def _plain(text: str) -> str:
+    """Exports from web CMSs carry HTML: block tags become paragraph breaks, other tags go."""
+    if not _HTML_TAG.search(text) and not _ENTITY.search(text):
+        return text
+    text = _HTML_BREAK.sub("\n\n", text)
+    return html.unescape(_ANY_TAG.sub("", text))
 
 
 def _published(value: object) -> datetime | None:
@@ -60,7 +74,8 @@ def record_to_article(record: object, *, name: str) -> Article:
         raise ValueError("missing or empty 'title'")
     if body_text is None:
         raise ValueError("missing or empty 'body'/'text'")
-    title = clean_line(title)
+    title = clean_line(_plain(title))
+    body_text = _plain(body_text)
     caption = _text(record.get("caption"))
     caption = clean_line(caption) if caption else None
     caption_text, credit_line = split_credit(caption) if caption else (None, None)

@@ -80,7 +80,8 @@ def parse_text(text: str, *, name: str) -> ParsedDump:
             _body_lines(story.body), title=story.header.title, captions=story.header.captions, vocabulary=vocabulary
         )
         if not any(b.kind == "paragraph" for b in body.blocks):
-            if story.header.strength or story.body:
+            # A lone first line with nothing under it is a preamble ("World news, 28 January"), not a story.
+            if story.header.strength or story.body or story is not stories[0]:
                 errors.append(RecordError(header_line, f"story {story.header.title[:60]!r} has no body text"))
             continue
         articles.append(_article(story, body, name=name))

@@ -85,9 +85,11 @@ def _caption_evidence(lines: Sequence[Line], j: int, title: str) -> int:
     if split_credit(text)[1] is not None or is_file_photo(text) or (n >= 6 and ends_with_date(text)):
         return 2
     nxt = lines[j + 1].text if j + 1 < len(lines) else ""
-    if n >= 4 and is_credit_only(nxt):
+    if n >= 4 and is_credit_only(nxt) and not is_marker(nxt):
         return 2  # the credit printed on a line of its own under the caption
-    return 1 if n >= 4 and (same(nxt, text) or is_marker(nxt) or same(nxt, title)) else 0
+    if n < 4 or is_headline_like(text):
+        return 0  # a short unpunctuated line before ``TT`` is the real headline, not a caption
+    return 1 if same(nxt, text) or is_marker(nxt) or same(nxt, title) else 0
 
 
 def read_header(lines: Sequence[Line], i: int) -> Header:
@@ -176,11 +178,17 @@ def split_stories(lines: Sequence[Line]) -> tuple[list[Line], list[Story]]:
 
 
 def _gap_start(lines: Sequence[Line], i: int, gap: int, has_layout: bool) -> bool:
-    """A captionless story start: a headline after a story-sized gap, followed by a paragraph."""
+    """A captionless story start: a headline after a story-sized gap, followed by a paragraph.
+
+    A headline alone on the last line is a story the dump cut off before its body (reported, not
+    glued onto the story above).
+    """
     text = lines[i].text
-    if lines[i].gap < gap or i + 1 >= len(lines) or not is_headline_like(text) or is_all_caps(text):
+    if lines[i].gap < gap or not is_headline_like(text) or is_all_caps(text):
         return False
     if has_layout and not is_title_case(text):
         return False
+    if i + 1 >= len(lines):
+        return True
     nxt = lines[i + 1].text
     return ends_sentence(nxt) or len(words(nxt)) > 30

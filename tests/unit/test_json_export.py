@@ -166,3 +166,18 @@ def test_format_is_sniffed_without_extension(tmp_path: Path) -> None:
 def test_missing_file_is_a_dump_error(tmp_path: Path) -> None:
     with pytest.raises(DumpError, match="cannot read"):
         parse_dump(tmp_path / "absent.txt")
+
+
+def test_html_bodies_become_paragraphs_and_subheadings() -> None:
+    record = {
+        "title": "Gold &amp; Sanctions",
+        "body": "<p>The US imposed sanctions on <a href='x'>Rostec</a>.</p><h2>Planes, trucks, gold</h2>"
+        "<p>Imports of Russian gold were banned &ndash; with exceptions.</p>",
+    }
+    (article,) = parse_bytes(_jsonl(record), name="x.jsonl").articles
+    assert article.title == "Gold & Sanctions"
+    assert [(b.kind, b.text) for b in article.blocks] == [
+        ("paragraph", "The US imposed sanctions on Rostec."),
+        ("subheading", "Planes, trucks, gold"),
+        ("paragraph", "Imports of Russian gold were banned – with exceptions."),
+    ]

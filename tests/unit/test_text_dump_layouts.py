@@ -143,3 +143,31 @@ def test_web_copy_link_artefacts_are_removed() -> None:
     (article,) = _parse(text)
     assert article.credit_line == "REUTERS/Ole Berg"
     assert article.paragraphs == ("Officials said in a statement that the bridge would open next month.",)
+
+
+def test_reuters_editor_notes_after_the_credit() -> None:
+    caption = (
+        "Ukraine's President meets troops in Kharkiv region, Ukraine, January 20, 2026. Ukrainian Presidential "
+        "Press Service/Handout via REUTERS ATTENTION EDITORS - THIS IMAGE HAS BEEN SUPPLIED BY A THIRD PARTY."
+    )
+    text = f"Zelenskyy Visits Front Line\n\n{caption}\n{caption}\nTT\n\nZelenskyy Visits Front Line\n\n{BODY_A}\n"
+    (article,) = _parse(text)
+    assert article.credit_line == "Ukrainian Presidential Press Service/Handout via REUTERS"
+    assert article.credits == ("Reuters",)
+    assert article.caption_date == date(2026, 1, 20)
+    assert all("ATTENTION EDITORS" not in p for p in article.paragraphs)
+
+
+def test_headline_alone_at_the_end_is_reported_not_glued_on() -> None:
+    text = f"Bridge Opening Set for March\n\n{BODY_A}\n\n\nTractors Block City Centre\n"
+    parsed = parse_bytes(text.encode(), name="dump.txt")
+    (article,) = parsed.articles
+    assert article.paragraphs[-1] == "Local businesses welcomed the news."
+    assert [(e.line, "no body" in e.reason) for e in parsed.errors] == [(10, True)]
+
+
+def test_preamble_line_is_not_an_error() -> None:
+    text = f"World News Digest\n\n\nBridge Opening Set for March\n\nTT\n\nBridge Opening Set for March\n\n{BODY_A}\n"
+    parsed = parse_bytes(text.encode(), name="dump.txt")
+    assert [a.title for a in parsed.articles] == ["Bridge Opening Set for March"]
+    assert parsed.errors == ()
