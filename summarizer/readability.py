@@ -28,8 +28,11 @@ _DANGLING_PHRASES = re.compile(
     r"noted|went on)|(?:he|she|they) (?:added|said|says|told|went on))\b",
     re.IGNORECASE,
 )
+_DEMONSTRATIVES = wordset("this that these those")
+_PHRASE_STARTS = wordset("in as at on for the he she they")
 _LEAD_PUNCT = "\"'“‘([-–— "
 _WORD = re.compile(r"[A-Za-z]+")
+_QUOTE_MARKS = frozenset("\"“‘'")
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
 # Page furniture: what starts a line (bylines, "Read more") and what may appear anywhere in it.
 _BOILERPLATE_START = re.compile(
@@ -37,7 +40,10 @@ _BOILERPLATE_START = re.compile(
     r"media playback)",
     re.IGNORECASE,
 )
-_BOILERPLATE_ANYWHERE = re.compile(r"(?:published|updated): \d|click here|copyright \d{4}", re.IGNORECASE)
+# Spelled-out cases rather than IGNORECASE: this scans every sentence, and the plain search is faster.
+_BOILERPLATE_ANYWHERE = re.compile(
+    r"(?:[Pp]ublished|PUBLISHED|[Uu]pdated|UPDATED): \d|[Cc]lick here|CLICK HERE|[Cc]opyright \d{4}|COPYRIGHT \d{4}"
+)
 
 
 def first_word(text: str) -> str:
@@ -49,26 +55,32 @@ def first_word(text: str) -> str:
 def is_dangling(text: str) -> bool:
     """Does the sentence need a previous one to make sense (pronoun or connective opener)?"""
     stripped = text.lstrip(_LEAD_PUNCT)
-    return (
-        first_word(stripped) in _DANGLING_FIRST_WORDS
-        or bool(_DEMONSTRATIVE.match(stripped))
-        or bool(_DANGLING_PHRASES.match(stripped))
-    )
+    word = first_word(stripped)
+    if word in _DANGLING_FIRST_WORDS:
+        return True
+    # The regexes run only for the few first words they can match (this runs on every sentence).
+    if word in _DEMONSTRATIVES:
+        return bool(_DEMONSTRATIVE.match(stripped))
+    return word in _PHRASE_STARTS and bool(_DANGLING_PHRASES.match(stripped))
 
 
 def is_quote_only(text: str) -> bool:
     """A bare quotation with no attribution: colour, not news, and unclear out of context."""
-    return bool(_QUOTE_ONLY.match(text.strip()))
+    text = text.strip()
+    return text[:1] in _QUOTE_MARKS and bool(_QUOTE_ONLY.match(text))
 
 
 def is_boilerplate(text: str) -> bool:
     """Bylines, timestamps, 'click here' and similar page furniture that is never summary material."""
-    return bool(_BOILERPLATE_START.match(text) or _BOILERPLATE_ANYWHERE.search(text))
+    if _BOILERPLATE_START.match(text):
+        return True
+    return bool(_BOILERPLATE_ANYWHERE.search(text))
 
 
-def is_fragment(text: str, *, min_words: int = 5) -> bool:
+def is_fragment(text: str, *, min_words: int = 5, n_words: int | None = None) -> bool:
     """Too short to be a sentence of a brief (datelines, headings glued into the body)."""
-    return len(text.split()) < min_words or not any(c.isalpha() for c in text)
+    count = len(text.split()) if n_words is None else n_words
+    return count < min_words or not any(c.isalpha() for c in text)
 
 
 def needs_context(text: str) -> bool:
@@ -76,6 +88,6 @@ def needs_context(text: str) -> bool:
     return is_dangling(text) or is_quote_only(text)
 
 
-def usable(text: str) -> bool:
-    """May this sentence appear in a brief at all?"""
-    return not (is_boilerplate(text) or is_fragment(text))
+def usable(text: str, *, n_words: int | None = None) -> bool:
+    """May this sentence appear in a brief at all? (``n_words``: its word count, if already known)"""
+    return not (is_fragment(text, n_words=n_words) or is_boilerplate(text))

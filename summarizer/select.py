@@ -72,6 +72,7 @@ def score_sentences(
     sents: Sequence[Sentence],
     docs: Sequence[Document],
     mode: Regime,
+    lengths: np.ndarray,
     *,
     query: str | None = None,
     weights: Weights = Weights(),
@@ -88,7 +89,6 @@ def score_sentences(
     centroid = np.bincount(matrix.cols[body], weights=matrix.data[body], minlength=matrix.n_terms)
     central = cosine_with(matrix, centroid)[:n]
     positions = np.fromiter((s.position for s in sents), dtype=np.float64, count=n)
-    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.float64, count=n)
     short = np.sqrt(np.minimum(lengths, weights.length_floor) / weights.length_floor)
     score = (
         mode.position * np.exp(-weights.position_decay * positions)
@@ -98,15 +98,25 @@ def score_sentences(
     if query:
         score += weights.query * matrix.similarities_to(matrix.n_rows - 1)[:n]
     if titled:
-        doc_of = np.array([s.doc_id for s in sents])
-        for k, doc in enumerate(titled):  # one pass per titled document, not per sentence
-            mine = doc_of == doc.id
-            score[mine] += weights.title * matrix.similarities_to(n + k)[:n][mine]
+        score += weights.title * _title_similarity(matrix, sents, titled)
     context = np.fromiter((needs_context(s.text) for s in sents), dtype=bool, count=n)
-    ok = np.fromiter((usable(s.text) for s in sents), dtype=bool, count=n)
+    ok = np.fromiter((usable(s.text, n_words=int(k)) for s, k in zip(sents, lengths, strict=True)), dtype=bool, count=n)
     if not mode.allow_dangling:
         ok &= ~context
     return Scored(np.where(ok, score, -np.inf), context, matrix)
+
+
+def _title_similarity(matrix: TermMatrix, sents: Sequence[Sentence], titled: Sequence[Document]) -> np.ndarray:
+    """Cosine of each sentence with its own document's title (title rows follow the n sentence rows)."""
+    n = len(sents)
+    which = {d.id: k for k, d in enumerate(titled)}
+    title_of = np.fromiter((which.get(s.doc_id, -1) for s in sents), dtype=np.int64, count=n)
+    titles = np.zeros((len(titled) + 1, matrix.n_terms))  # last row stays zero: sentences without a title
+    in_titles = (matrix.rows >= n) & (matrix.rows < n + len(titled))
+    titles[matrix.rows[in_titles] - n, matrix.cols[in_titles]] = matrix.data[in_titles]
+    body = matrix.rows < n
+    rows, cols = matrix.rows[body], matrix.cols[body]
+    return np.bincount(rows, weights=matrix.data[body] * titles[title_of[rows], cols], minlength=n)
 
 
 def mmr_select(
@@ -156,13 +166,13 @@ def pick_default(
     if not sents:
         return []
     mode = regime(sum(1 for g in per_doc if g), max_sentences, weights)
-    scored = score_sentences(sents, docs, mode, query=query, weights=weights)
+    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.int64, count=len(sents))
+    scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights)
     if not np.isfinite(scored.score).any():  # nothing passes the rules (e.g. all fragments): better than nothing
         mode = Regime(mode.position, mode.centrality, mode.long_penalty, allow_dangling=True)
-        scored = score_sentences(sents, docs, mode, query=query, weights=weights)
+        scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights)
         if not np.isfinite(scored.score).any():
             scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)
-    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.int64, count=len(sents))
     chosen = mmr_select(scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights)
     return _readable_opening(chosen, sents, scored, docs)
 

@@ -12,7 +12,6 @@ from functools import lru_cache
 
 _PARA_SPLIT = re.compile(r"\s*\n\s*")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SPACE = re.compile(r"\s+")
 # A sentence splitter may cut after a closing quote that is followed by the attribution
 # ("..." he said.), or inside a multi-sentence quote. We rejoin pieces until quotes balance.
 _MAX_QUOTE_JOIN = 6
@@ -40,7 +39,7 @@ STOP_WORDS: frozenset[str] = wordset(
 
 def normalize_space(text: str) -> str:
     """Collapse runs of whitespace (incl. non-breaking spaces) to single spaces."""
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return " ".join(text.split())  # str.split() knows Unicode spaces (incl. no-break) and is faster than a regex
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -149,7 +148,13 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
 
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
+    return [t for t in map(_term, _WORD.findall(text.lower())) if t]
+
+
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str:
+    """The stem of a lower-cased word, or "" for a stop word (cached: this runs on every token)."""
+    return "" if len(word) < 2 or word in STOP_WORDS else stem(word)
 
 
 def word_count(text: str) -> int:

@@ -1,0 +1,318 @@
+"""`newsdigest bench`: ROUGE and time of our default, lead and every sumy algorithm on the same input,
+plus brief latency; writes docs/benchmarks.md. Figures side by side, never a pass/fail test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dev"
+SAMPLE = ROOT / "bot" / "samples" / "world-news-2026-01-28.txt"
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+SYSTEMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
+# name: (file, budget kind, budget size), as in ../shared/data/dev/README.md
+DEV_SETS = {"cnndm_dev": ("cnndm_dev.jsonl", "sentences", 3), "xsum_dev": ("xsum_dev.jsonl", "sentences", 1)}
+GROUP = 25  # articles per multi-article item in the speed comparison (as summ_eval --group 25)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``bench`` subcommand."""
+    p = subparsers.add_parser("bench", help="summary quality (ROUGE) and speed, side by side with sumy")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("NEWSDIGEST_BENCH_DATA", DEFAULT_DATA)),
+        help="folder with cnndm_dev.jsonl / xsum_dev.jsonl (default: ../shared/data/dev)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=PATH:KIND:N",
+        help="extra JSONL set with references, e.g. clusters=x.jsonl:words:100",
+    )
+    p.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated algorithms")
+    p.add_argument("--limit", type=int, default=0, help="only the first N items of each set")
+    p.add_argument("--repeats", type=int, default=30, help="latency repeats")
+    p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report to write")
+    p.add_argument("--no-write", action="store_true", help="print only")
+    p.set_defaults(func=run)
+
+
+def _machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return f"{model}, {cores} cores, Python {platform.python_version()}, load average {load} at start"
+
+
+def _load_items(path: Path, limit: int) -> list[Any]:
+    from summarizer.evaluate import Item
+
+    items = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                o = json.loads(line)
+                items.append(Item(str(o["id"]), tuple(o["articles"]), tuple(o["reference"]), o.get("title")))
+    return items[:limit] if limit else items
+
+
+def _sets(args: argparse.Namespace) -> tuple[list[tuple[str, list[Any], Any]], list[str]]:
+    from summarizer.evaluate import Budget
+
+    found, notes = [], []
+    specs = [(name, args.data / f, kind, n) for name, (f, kind, n) in DEV_SETS.items()]
+    for spec in args.set:
+        try:
+            name, rest = spec.split("=", 1)
+            path, kind, n = rest.rsplit(":", 2)
+            specs.append((name, Path(path), kind, int(n)))
+        except ValueError:
+            raise UserError(f"--set {spec!r}: expected NAME=PATH:sentences:N or NAME=PATH:words:N") from None
+    for name, path, kind, n in specs:
+        if kind not in ("sentences", "words"):
+            raise UserError(f"--set {name}: budget must be 'sentences' or 'words', not {kind!r}")
+        if not path.is_file():
+            notes.append(f"{name}: {path} not found, skipped")
+            continue
+        found.append((name, _load_items(path, args.limit), Budget(kind, n)))  # type: ignore[arg-type]
+    return found, notes
+
+
+def _quality(sets: list[tuple[str, list[Any], Any]], systems: list[str]) -> list[Any]:
+    from summarizer.evaluate import make_scorer, score_set
+
+    scorer = make_scorer()
+    rows = []
+    for name, items, budget in sets:
+        for system in systems:
+            row = score_set(name, items, system, budget, scorer)
+            rows.append(row)
+            print(
+                f"{name:10s} {system:9s} n={row.n:3d} R1={row.rouge1:5.2f} R2={row.rouge2:5.2f} "
+                f"RL={row.rougeLsum:5.2f} t={row.seconds:7.2f}s",
+                flush=True,
+            )
+    return rows
+
+
+def _brief_docs(data: Path) -> tuple[list[Any], str]:
+    """50 articles for the brief latency: real dev articles, else the bundled sample made into 50."""
+    from summarizer.models import Document
+    from summarizer.text import split_paragraphs
+
+    cnndm = data / DEV_SETS["cnndm_dev"][0]
+    if cnndm.is_file():
+        items = _load_items(cnndm, 50)
+        return [Document(id=it.id, paragraphs=tuple(split_paragraphs(it.articles[0]))) for it in items], str(cnndm)
+    from bot.ingest.formats import parse_dump
+
+    articles = parse_dump(SAMPLE).articles
+    if not articles:
+        raise UserError(f"no articles in {SAMPLE}")
+    docs = []
+    for i in range(50):  # synthetic: rotate the sample's stories and paragraphs so no two are identical
+        art = articles[i % len(articles)]
+        paras = art.paragraphs[i % max(len(art.paragraphs), 1) :] + art.paragraphs[: i % max(len(art.paragraphs), 1)]
+        docs.append(Document(id=f"sample-{i}", paragraphs=tuple(paras), title=art.title))
+    return docs, f"{SAMPLE.name} (4 stories rotated into 50 synthetic articles)"
+
+
+def _latency(docs: list[Any], repeats: int) -> list[tuple[str, Any]]:
+    from summarizer.evaluate import latency
+    from summarizer.rank import blurb, summarize
+
+    def brief() -> None:
+        summarize(docs, max_sentences=4, query="ukraine")
+        for d in docs:
+            blurb(d)
+
+    return [
+        (
+            "lead paragraph (4 sentences, query) from 50 articles",
+            latency(lambda: summarize(docs, max_sentences=4, query="ukraine"), repeats=repeats),
+        ),
+        ("100-word summary of 50 articles", latency(lambda: summarize(docs, max_words=100), repeats=repeats)),
+        ("whole brief: lead paragraph + a blurb per article (50)", latency(brief, repeats=max(5, repeats // 3))),
+    ]
+
+
+def _timed(fn: Any) -> tuple[float, float]:
+    """Wall and CPU seconds of ``fn()``, CPU counting this process and the children it waited for."""
+    import resource
+
+    def cpu() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    w0, c0 = time.perf_counter(), cpu()
+    fn()
+    return time.perf_counter() - w0, cpu() - c0
+
+
+def _speed(data: Path, limit: int) -> list[tuple[str, float, float]]:
+    """Multi-article input (25 articles per item): sumy LexRank in-process vs our whole CLI process."""
+    from summarizer.evaluate import Budget, Item, run_system
+
+    cnndm = data / DEV_SETS["cnndm_dev"][0]
+    if not cnndm.is_file():
+        return []
+    items = _load_items(cnndm, limit or 75)
+    grouped = [
+        Item(
+            "+".join(x.id for x in items[i : i + GROUP]), tuple(a for x in items[i : i + GROUP] for a in x.articles), ()
+        )
+        for i in range(0, len(items), GROUP)
+    ]
+    budget = Budget("sentences", 3)
+    rows = [
+        ("sumy lexrank (in-process)", *_timed(lambda: run_system(grouped, "lexrank", budget))),
+        ("default (in-process)", *_timed(lambda: run_system(grouped, "default", budget))),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        inp = Path(tmp) / "in.jsonl"
+        inp.write_text(
+            "".join(json.dumps({"id": g.id, "articles": list(g.articles), "title": None}) + "\n" for g in grouped)
+        )
+        cmd = [sys.executable, "-m", "bot.cli", "summarize", "--input", str(inp), "--sentences", "3"]
+        result: list[subprocess.CompletedProcess[str]] = []
+        wall, cpu = _timed(lambda: result.append(subprocess.run(cmd, capture_output=True, text=True, check=False)))
+    if result[0].returncode != 0:
+        raise UserError(f"newsdigest summarize failed: {result[0].stderr.strip()[-300:]}")
+    rows.append(("default (`newsdigest summarize` process, start-up included)", wall, cpu))
+    return rows
+
+
+def _render(
+    date: str,
+    machine: str,
+    rows: list[Any],
+    notes: list[str],
+    source: str,
+    lat: list[tuple[str, Any]],
+    speed: list[tuple[str, float, float]],
+    group: int,
+) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `newsdigest bench` (`make bench`); numbers from one run on one machine, not a test.",
+        "",
+        f"- Date: {date}",
+        f"- Machine: {machine}",
+        "- ROUGE: rouge-score F1 x100 (stemmed, mean over references), scored like `../shared/tools/summ_eval.py`;"
+        " time is wall seconds for the whole set, in-process.",
+        "",
+    ]
+    if rows:
+        out += [
+            "## Quality",
+            "",
+            "| set | system | n | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | seconds |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        out += [
+            f"| {r.set_name} | {r.system} | {r.n} | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} | "
+            f"{r.seconds:.2f} |"
+            for r in rows
+        ]
+        out.append("")
+    if notes:
+        out += ["Notes:", "", *[f"- {n}" for n in notes], ""]
+    out += [
+        "## Latency (in-process, one core)",
+        "",
+        f"Input: {source}.",
+        "",
+        "| what | wall median ms | wall p95 ms | CPU median ms | CPU p95 ms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {label} | {x.wall_median:.1f} | {x.wall_p95:.1f} | {x.cpu_median:.1f} | {x.cpu_p95:.1f} |"
+        for label, x in lat
+    ]
+    out += [
+        "",
+        "CPU time is what one core spends on the call; wall time adds waiting for a core, which is larger"
+        " when the machine is busy (see the load average above).",
+        "",
+    ]
+    if speed:
+        wall0, cpu0 = speed[0][1], speed[0][2]
+        out += [
+            f"## Multi-article speed ({group} articles per item, cnndm_dev grouped)",
+            "",
+            "| system | wall s | CPU s | x faster than sumy LexRank (wall) | (CPU) |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        out += [
+            f"| {label} | {w:.2f} | {c:.2f} | {wall0 / max(w, 1e-9):.1f} | {cpu0 / max(c, 1e-9):.1f} |"
+            for label, w, c in speed
+        ]
+        out.append("")
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark, print it, and write the Markdown report unless --no-write."""
+    systems = [s for s in args.systems.split(",") if s]
+    unknown = sorted(set(systems) - set(SYSTEMS))
+    if unknown:
+        raise UserError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
+    machine, date = _machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"# {date}; {machine}")
+    status = 0
+    sets, notes = _sets(args)
+    if not args.data.is_dir():
+        notes.insert(
+            0,
+            f"dev data not found at {args.data} (it lives in ../shared on development machines): "
+            "ROUGE skipped, latency measured on the bundled sample",
+        )
+    for note in notes:
+        print(f"# {note}", file=sys.stderr)
+    rows: list[Any] = []
+    if sets:
+        from summarizer.evaluate import RougeUnavailable
+
+        try:
+            rows = _quality(sets, systems)
+        except RougeUnavailable as exc:
+            print(f"newsdigest: error: {exc}; ROUGE skipped", file=sys.stderr)
+            notes.append(str(exc))
+            status = 1
+    docs, source = _brief_docs(args.data)
+    lat = _latency(docs, args.repeats)
+    for label, x in lat:
+        print(
+            f"latency  {label}: wall median {x.wall_median:.1f} ms (p95 {x.wall_p95:.1f}), "
+            f"CPU median {x.cpu_median:.1f} ms (p95 {x.cpu_p95:.1f})"
+        )
+    speed = _speed(args.data, args.limit)
+    for label, w, c in speed:
+        print(f"speed    {label}: wall {w:.2f} s, CPU {c:.2f} s")
+    if not args.no_write:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(_render(date, machine, rows, notes, source, lat, speed, GROUP), encoding="utf-8")
+        print(f"# wrote {args.output}")
+    return status
