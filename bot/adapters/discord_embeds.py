@@ -68,7 +68,8 @@ def brief_lines(brief: Brief) -> list[str]:
         lines += [clean(truncate(lead, DESCRIPTION_LIMIT // 2)), ""]
     lines += [story_line(s) for s in brief.stories]
     if brief.more:
-        lines.append(f"…and {brief.more} more: `/brief {truncate(brief.query, 80).replace('`', '')}`")
+        # The query is whatever someone typed: cleaned like any other text, on one line.
+        lines.append(f"…and {brief.more} more: /brief {clean(truncate(' '.join(brief.query.split()), 80))}")
     if brief.empty:
         lines.append("No new stories.")
         if brief.suggestions:
@@ -114,8 +115,9 @@ def marker_footer(run_marker: str, part: int, parts: int) -> str:
 def digest_messages(digest: Digest, *, note: str | None = None) -> list[DiscordMessage]:
     """A digest as messages: title (and note) as content, one embed per topic, marker in every footer."""
     embeds = [e for section in digest.sections for e in brief_embeds(section)]
-    if not embeds:
-        embeds = [discord.Embed(title="No topics", description="This channel follows no topics yet.", colour=COLOUR)]
+    if not embeds:  # delivery posts an empty digest only when the channel asked for "no new stories" days
+        embeds = [discord.Embed(title="No new stories", description="Nothing new on this channel's topics since the "
+                                "last digest.", colour=COLOUR)]
     reserve = ulen(marker_footer(digest.run_marker, 999, 999))
     groups = pack(embeds, reserve=reserve)
     header = f"**{clean(digest.title)}**" if digest.title else ""
