@@ -18,7 +18,7 @@ from discord import app_commands
 from bot.adapters.discord_autocomplete import Keywords, Suggester, TopicNames
 from bot.adapters.discord_commands import Commands, build_tree, check_permission_name
 from bot.adapters.discord_poster import DiscordPoster, describe
-from bot.adapters.discord_runtime import make_client, point_rest_at
+from bot.adapters.discord_runtime import follow_gateway_of, make_client, point_rest_at
 from bot.errors import UserError
 from bot.ports import CommandHandler
 from bot.results import CommandContext, CommandReply
@@ -42,15 +42,15 @@ class DiscordAdapter:
         self.tree: app_commands.CommandTree[discord.Client] = build_tree(self.client, commands)
         self.poster = DiscordPoster(self.client)
         self._gateway: asyncio.Task[None] | None = None
-        self._undo_rest_base: Callable[[], None] | None = None
+        self._undo: list[Callable[[], None]] = []  # process-wide redirections to a stand-in, undone on stop
 
     async def login(self, *, sync: bool = True) -> None:
         """Log in over REST (no gateway yet) and, unless ``sync`` is False, sync the slash commands."""
         token = self.settings.discord_token
         if token is None or not token.get_secret_value():
             raise UserError("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications")
-        if self.settings.discord.api_url and self._undo_rest_base is None:
-            self._undo_rest_base = point_rest_at(self.settings.discord.api_url)
+        if self.settings.discord.api_url and not self._undo:
+            self._undo.append(point_rest_at(self.settings.discord.api_url))
         try:
             await self.client.login(token.get_secret_value())
         except discord.LoginFailure as exc:
@@ -78,19 +78,20 @@ class DiscordAdapter:
     async def start(self) -> None:
         """Log in, sync commands, and connect the gateway in a background task."""
         await self.login()
+        if self.settings.discord.api_url:
+            self._undo.append(await follow_gateway_of(self.client))
         self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
         self._gateway.add_done_callback(_report_gateway_end)
 
     async def stop(self) -> None:
-        """Disconnect, close the HTTP session, and restore discord.py's REST base."""
+        """Disconnect, close the HTTP session, and restore discord.py's REST base and gateway."""
         await self.client.close()
         if self._gateway is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._gateway
             self._gateway = None
-        if self._undo_rest_base is not None:
-            self._undo_rest_base()
-            self._undo_rest_base = None
+        while self._undo:
+            self._undo.pop()()
 
 
 def configured_topic_names(settings: Settings) -> TopicNames:

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.settings import DiscordSettings
@@ -38,8 +40,8 @@ def point_rest_at(api_url: str) -> Callable[[], None]:
     discord.py has no per-client base URL: every request, interaction callbacks and follow-up webhooks
     included, is built from the class attribute ``discord.http.Route.BASE``. Setting it is therefore
     process-wide: every discord.py client in this process talks to ``api_url`` until the undo runs.
-    newsdigest runs one Discord client per process, so that is acceptable; the gateway URL is not
-    affected (it comes from ``GET /gateway/bot`` on the REST base).
+    newsdigest runs one Discord client per process, so that is acceptable. The gateway is separate:
+    see :func:`follow_gateway_of`.
     """
     previous = Route.BASE
     Route.BASE = api_url.rstrip("/")
@@ -47,6 +49,24 @@ def point_rest_at(api_url: str) -> Callable[[], None]:
 
     def undo() -> None:
         Route.BASE = previous
+
+    return undo
+
+
+async def follow_gateway_of(client: discord.Client) -> Callable[[], None]:
+    """Connect the gateway where the REST API says it is (``GET /gateway/bot``); returns the undo.
+
+    A plain ``Client`` dials the class attribute ``DiscordWebSocket.DEFAULT_GATEWAY`` (Discord's own)
+    without asking; with a REST stand-in the gateway must come from the stand-in too. Like
+    :func:`point_rest_at`, this is process-wide until undone. Needs a logged-in client.
+    """
+    _shards, url, _limits = await client.http.get_bot_gateway()
+    previous = DiscordWebSocket.DEFAULT_GATEWAY
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+    log.info("discord gateway set to %s", url)
+
+    def undo() -> None:
+        DiscordWebSocket.DEFAULT_GATEWAY = previous
 
     return undo
 

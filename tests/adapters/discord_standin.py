@@ -68,6 +68,10 @@ class DiscordStandIn:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.gateway_url = ""
+        self.gateway_received: list[dict[str, Any]] = []  # what the bot sent over the gateway
+        self._socket: web.WebSocketResponse | None = None
+        self._sequence = itertools.count(1)
 
     async def start(self) -> str:
         app = web.Application(middlewares=[self._record])
@@ -80,15 +84,20 @@ class DiscordStandIn:
         app.router.add_post(f"{API}/channels/{{channel}}/messages", self._post_message)
         app.router.add_get(f"{API}/channels/{{channel}}/messages", self._history)
         app.router.add_delete(f"{API}/channels/{{channel}}/messages/{{message}}", self._delete_message)
+        app.router.add_get(f"{API}/gateway/bot", self._gateway_bot)
+        app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}{API}"
+        self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
         return self.base_url
 
     async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -115,6 +124,17 @@ class DiscordStandIn:
         async with self._changed:
             await self._changed.wait_for(lambda: len(self.of(method, path_regex)) >= count)
         return self.of(method, path_regex)
+
+    async def wait_for_gateway(self, op: int) -> dict[str, Any]:
+        """Wait until the bot has sent a gateway message with opcode ``op`` (2 = IDENTIFY)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: any(m["op"] == op for m in self.gateway_received))
+        return next(m for m in self.gateway_received if m["op"] == op)
+
+    async def dispatch_event(self, name: str, data: dict[str, Any]) -> None:
+        """Send a DISPATCH event (e.g. INTERACTION_CREATE) to the connected bot, as Discord's gateway does."""
+        assert self._socket is not None, "no bot connected to the gateway"
+        await self._socket.send_json({"op": 0, "t": name, "s": next(self._sequence), "d": data})
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -182,6 +202,29 @@ class DiscordStandIn:
         messages = self.channels.get(int(request.match_info["channel"]), [])
         limit = int(request.query.get("limit", 50))
         return _json(list(reversed(messages))[:limit])
+
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limits})
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """A minimal gateway: HELLO, READY after IDENTIFY, heartbeat ACKs; frames as text JSON."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 45_000}})
+        async for frame in socket:
+            message = json.loads(frame.data)
+            self.gateway_received.append(message)
+            if message["op"] == 2:  # IDENTIFY
+                ready = {"v": 10, "user": BOT_USER, "guilds": [], "session_id": "session-1",
+                         "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID), "flags": 0}}
+                await self.dispatch_event("READY", ready)
+            elif message["op"] == 1:  # HEARTBEAT
+                await socket.send_json({"op": 11})
+            async with self._changed:
+                self._changed.notify_all()
+        return socket
 
     async def _delete_message(self, request: web.Request) -> web.Response:
         channel = int(request.match_info["channel"])

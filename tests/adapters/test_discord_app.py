@@ -8,17 +8,28 @@ from collections.abc import Iterator
 
 import discord
 import pytest
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord_app import DiscordAdapter
 from bot.adapters.discord_runtime import intents, invite_url, make_client
 from bot.cli import main
 from bot.errors import UserError
-from bot.results import CommandContext, CommandReply
+from bot.results import CommandContext, CommandReply, TextReply
 from bot.settings import DiscordSettings, Settings
-from tests.adapters.discord_standin import APP_ID, GUILD_ID, TOKEN, DiscordStandIn, standin_settings
+from tests.adapters.discord_standin import (
+    APP_ID,
+    GUILD_ID,
+    TOKEN,
+    DiscordStandIn,
+    find_command,
+    interaction_payload,
+    standin_settings,
+)
 
 pytest_plugins = ("tests.adapters.discord_fixtures",)  # the `standin` fixture
+
+DEFAULT_GATEWAY = DiscordWebSocket.DEFAULT_GATEWAY
 
 
 class NoCommands:
@@ -121,3 +132,26 @@ def test_cli_sync_refused_is_one_line_not_a_traceback(threaded_standin: DiscordS
     assert main(["discord", "sync"]) == 2
     assert "Discord refused the command sync: Discord answered 403 (code 50001): Missing Access" in (
         capsys.readouterr().err)
+
+
+async def test_start_connects_the_gateway_with_minimal_intents_and_answers_interactions(
+        standin: DiscordStandIn) -> None:
+    class Briefs:
+        async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply:
+            return TextReply(f"brief for {text}")
+
+    adapter = DiscordAdapter(standin_settings(standin.base_url), Briefs())
+    await adapter.start()
+    try:
+        identify = await standin.wait_for_gateway(2)
+        assert identify["d"]["intents"] == intents().value == discord.Intents(guilds=True).value
+        assert identify["d"]["token"] == TOKEN
+
+        # The whole way a real command comes in: gateway event -> discord.py state -> our CommandTree.
+        await standin.dispatch_event("INTERACTION_CREATE",
+                                     interaction_payload(find_command(adapter.tree, "brief"), topic="gold"))
+        [followup] = await standin.wait_for("POST", rf"^/webhooks/{APP_ID}/")
+        assert followup.json["content"] == "brief for gold"
+    finally:
+        await adapter.stop()
+    assert DiscordWebSocket.DEFAULT_GATEWAY == DEFAULT_GATEWAY  # the redirection ends with the adapter
