@@ -3,22 +3,26 @@ the sample dump ingested, interactions through the real CommandTree, posts to th
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from bot.adapters.discord_app import DiscordAdapter
 from bot.bootstrap import bootstrap
 from bot.commands import Commands
+from bot.delivery import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler
-from bot.results import BriefReply
+from bot.ports import ChannelKey, CommandHandler, Poster, PostReceipt
+from bot.results import BriefReply, Digest
 from bot.serve import Service, build_service
-from bot.settings import DiscordSettings, Settings
+from bot.serve import run as serve
+from bot.settings import DiscordSettings, Settings, load_settings
 from tests.adapters.discord_standin import (
     APP_ID,
     CHANNEL_ID,
@@ -150,3 +154,59 @@ async def test_a_403_is_recorded_as_a_failed_post_and_shown_in_settings(running:
     retried = await running.service.delivery.run(KEY, "daily")  # the delivery rules retry; now it goes through
     assert retried.outcome == "posted"
     assert list(retried.message_ids) == [m["id"] for m in running.standin.channels[CHANNEL_ID]]
+
+
+class CrashAfterPosting:
+    """Posts for real, then dies before Delivery can mark the run posted (a process killed mid-run)."""
+
+    platform = "discord"
+
+    def __init__(self, inner: Poster) -> None:
+        self.inner = inner
+
+    async def post_digest(self, channel: ChannelKey, digest: Digest, *, note: str | None = None) -> PostReceipt:
+        await self.inner.post_digest(channel, digest, note=note)
+        raise Crash
+
+    async def find_digest(self, channel: ChannelKey, run_marker: str) -> PostReceipt | None:
+        return await self.inner.find_digest(channel, run_marker)
+
+
+class Crash(BaseException):
+    """Not an Exception: Delivery must not get to record anything, as when the process dies."""
+
+
+async def test_a_crash_after_posting_is_recovered_from_the_marker_without_posting_again(running: Running) -> None:
+    tree, client = running.adapter.tree, running.adapter.client
+    await dispatch(client, tree, "digest add", topics="ukraine", permissions=PERMS_MANAGER)
+    delivery = running.service.delivery
+    posters = cast(dict[str, Poster], delivery.posters)
+    posters["discord"] = CrashAfterPosting(running.adapter.poster)
+    with pytest.raises(Crash):
+        await delivery.run(KEY, "daily")
+    posted = [m["id"] for m in running.standin.channels[CHANNEL_ID]]
+    posters["discord"] = running.adapter.poster  # the restarted process
+
+    [outcome] = await delivery.recover(datetime.now(UTC) + STALE_AFTER + timedelta(minutes=1))
+
+    assert outcome.outcome == "recovered"  # found on Discord by the marker in the embed footer...
+    assert list(outcome.message_ids) == posted
+    assert [m["id"] for m in running.standin.channels[CHANNEL_ID]] == posted  # ...and not posted twice
+
+
+async def test_serve_starts_the_discord_adapter_when_the_token_is_set(
+        standin: DiscordStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+    monkeypatch.setenv("NEWSDIGEST_DISCORD__API_URL", standin.base_url)
+    app = bootstrap(load_settings(data_dir=tmp_path))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(app, stop=stop))
+    try:
+        identify = await standin.wait_for_gateway(2)  # logged in, synced, gateway connected
+        assert identify["d"]["token"] == TOKEN
+        assert {c["name"] for c in standin.of("PUT", rf"^/applications/{APP_ID}/commands$")[0].json} == {
+            "brief", "digest"}
+    finally:
+        stop.set()
+        await serving
+        app.close()
