@@ -148,13 +148,21 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
 
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
-    return [t for t in map(_term, _WORD.findall(text.lower())) if t]
+    return [t for t in map(_term, _WORD.findall(text)) if t]
 
 
 @lru_cache(maxsize=65536)
 def _term(word: str) -> str:
-    """The stem of a lower-cased word, or "" for a stop word (cached: this runs on every token)."""
-    return "" if len(word) < 2 or word in STOP_WORDS else stem(word)
+    """The stem of a word, or "" for a stop word (cached: this runs on every token).
+
+    A short all-capitals word is an acronym, not a stop word: "US" is the country, not "us".
+    """
+    if len(word) < 2:
+        return ""
+    lower = word.lower()
+    if word.isupper() and len(word) <= 4:
+        return lower
+    return "" if lower in STOP_WORDS else stem(lower)
 
 
 def word_count(text: str) -> int:

@@ -1,0 +1,185 @@
+"""summarize / blurb: budgets, order, traceability, redundancy control, readable openings, every algorithm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from summarizer.models import Document
+from summarizer.rank import ALGORITHMS, blurb, document_sentences, summarize
+from summarizer.readability import is_dangling
+from summarizer.select import Scored, Weights, mmr_select, regime
+from summarizer.vectors import tfidf
+
+SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "samples" / "world-news-2026-01-28.txt"
+
+STORY = Document(
+    id="gold",
+    title="New US Sanctions Target Russian Gold Imports",
+    paragraphs=(
+        "The United States on Tuesday imposed sanctions on more than 100 targets and banned new imports of Russian "
+        "gold, acting on commitments made by the Group of Seven leaders this week.",
+        "The US Treasury Department said it imposed sanctions on 70 entities, many of which it said are critical to "
+        "Russia's defense industrial base, as well as 29 people.",
+        "The move freezes any US assets of those designated and generally bars Americans from dealing with them.",
+        "He said the sanctions would degrade the defense industry.",
+        "Tupolev, maker of Russian strategic bomber and transport aircraft, was also designated.",
+        "Fresh sanctions were imposed on Rostec, Russia's state aerospace and defense conglomerate.",
+    ),
+)
+TIES = Document(
+    id="ties",
+    title="Starmer, Xi Signal Reset in China-UK Ties",
+    paragraphs=(
+        "British Prime Minister Keir Starmer met Chinese President Xi Jinping in Beijing on Wednesday to reset ties.",
+        "Starmer said Britain wanted a consistent relationship with China focused on trade and climate.",
+        "Xi said the two countries should strengthen cooperation on trade, investment and green energy.",
+        "It was the first visit to China by a British prime minister since 2018.",
+    ),
+)
+
+
+def _sample_docs() -> list[Document]:
+    from bot.ingest.formats import parse_dump
+
+    return [
+        Document(id=str(i), paragraphs=a.paragraphs, title=a.title) for i, a in enumerate(parse_dump(SAMPLE).articles)
+    ]
+
+
+def test_algorithms_are_the_default_lead_and_every_sumy_one() -> None:
+    assert ALGORITHMS == ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
+    with pytest.raises(ValueError, match="unknown algorithm"):
+        summarize([STORY], algorithm="bogus")
+    with pytest.raises(ValueError, match="max_sentences"):
+        summarize([STORY], max_sentences=0)
+
+
+def test_document_sentences_are_numbered_in_reading_order_with_paragraphs() -> None:
+    sents = document_sentences(STORY)
+    assert [s.position for s in sents] == list(range(len(sents)))
+    assert sents[0].paragraph == 0 and sents[-1].paragraph == len(STORY.paragraphs) - 1
+    assert {s.doc_id for s in sents} == {"gold"}
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_every_algorithm_runs_offline_and_returns_whole_traceable_sentences(
+    algorithm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nltk
+
+    def no_data(*args: object, **kwargs: object) -> None:
+        raise AssertionError("NLTK data must never be loaded or downloaded")
+
+    monkeypatch.setattr(nltk.data, "load", no_data)
+    monkeypatch.setattr(nltk, "download", no_data)
+    docs = [STORY, TIES]
+    summary = summarize(docs, max_sentences=3, algorithm=algorithm)
+    assert 1 <= len(summary.sentences) <= 3
+    by_id = {d.id: {s.text: s.position for s in document_sentences(d)} for d in docs}
+    for s in summary.sentences:
+        assert by_id[s.doc_id][s.text] == s.position  # whole sentence, right document, right position
+
+
+def test_sentence_budget_is_exact_and_single_document_order_is_document_order() -> None:
+    summary = summarize([STORY], max_sentences=3)
+    assert len(summary.sentences) == 3
+    positions = [s.position for s in summary.sentences]
+    assert positions == sorted(positions)
+
+
+def test_words_budget_is_filled_to_just_past_its_size() -> None:
+    summary = summarize([STORY, TIES], max_words=60)
+    counts = [len(s.text.split()) for s in summary.sentences]
+    assert sum(counts[:-1]) < 60 <= sum(counts)  # stops at the first sentence that reaches the budget
+    summary = summarize([STORY, TIES], max_words=10_000)
+    assert len(summary.sentences) >= 6  # a huge budget takes many sentences, not one
+
+
+def test_multi_document_summary_groups_by_document_in_input_order() -> None:
+    summary = summarize([TIES, STORY], max_words=80)
+    ids = [s.doc_id for s in summary.sentences]
+    assert set(ids) == {"ties", "gold"}  # both stories represented
+    assert ids == sorted(ids, key=["ties", "gold"].index)
+    for doc_id in set(ids):
+        pos = [s.position for s in summary.sentences if s.doc_id == doc_id]
+        assert pos == sorted(pos)
+
+
+def test_a_brief_never_opens_with_a_dangling_sentence() -> None:
+    doc = Document(
+        id="d",
+        paragraphs=(
+            "He said the talks in Geneva had collapsed after the delegations failed to agree on the sanctions.",
+            "The talks in Geneva collapsed on Friday after delegations failed to agree on sanctions relief.",
+            "But delegations said the Geneva talks on sanctions relief could resume next month.",
+        ),
+    )
+    for n in (1, 2, 3):
+        first = summarize([doc], max_sentences=n).sentences[0]
+        assert not is_dangling(first.text)
+    assert not is_dangling(summarize([doc, TIES], max_words=50).sentences[0].text)
+
+
+def test_near_duplicates_are_never_picked_twice() -> None:
+    copy = Document(id="copy", paragraphs=STORY.paragraphs)
+    summary = summarize([STORY, copy], max_words=120)
+    texts = [s.text for s in summary.sentences]
+    assert len(texts) == len(set(texts))
+
+
+def test_mmr_prefers_a_new_topic_over_a_redundant_high_scorer() -> None:
+    texts = [
+        ["gold", "sanction", "russia"],
+        ["gold", "sanction", "russia", "import"],  # nearly the same as row 0
+        ["starmer", "xi", "beijing"],
+    ]
+    m = tfidf(texts)
+    scored = Scored(np.array([1.0, 0.95, 0.6]), np.zeros(3, dtype=bool), m)
+    lengths = np.array([10, 10, 10])
+    picked = mmr_select(scored, lengths, max_sentences=2, max_words=None, weights=Weights(redundancy=0.7))
+    assert picked == [0, 2]
+    no_penalty = mmr_select(
+        scored, lengths, max_sentences=2, max_words=None, weights=Weights(redundancy=0.0, duplicate_cosine=1.01)
+    )
+    assert no_penalty == [0, 1]
+
+
+def test_regimes_follow_input_shape_and_budget() -> None:
+    w = Weights()
+    assert regime(1, 3, w).position == w.lead_position and regime(1, 3, w).allow_dangling
+    assert regime(1, 1, w).position == w.blurb_position and not regime(1, 1, w).allow_dangling
+    assert regime(5, None, w).position == w.multi_position and not regime(5, 3, w).allow_dangling
+
+
+def test_query_biases_the_pick_toward_the_topic() -> None:
+    plain = summarize([STORY, TIES], max_sentences=1)
+    biased = summarize([STORY, TIES], max_sentences=1, query="Starmer Xi China")
+    assert plain.sentences[0].doc_id == "gold"  # without a query the sanctions story is the centre
+    assert biased.sentences[0].doc_id == "ties"
+
+
+def test_blurb_is_one_readable_sentence_and_none_for_an_empty_document() -> None:
+    b = blurb(STORY)
+    assert b is not None and b.doc_id == "gold" and not is_dangling(b.text)
+    assert blurb(Document(id="empty", paragraphs=())) is None
+    assert blurb(Document(id="short", paragraphs=("Gold.",))) is not None  # a fragment beats nothing
+
+
+def test_summaries_of_nothing_are_empty() -> None:
+    assert summarize([]).sentences == ()
+    assert summarize([Document(id="e", paragraphs=("",))], max_words=50).sentences == ()
+
+
+def test_ukraine_brief_of_the_sample_reads_well() -> None:
+    docs = _sample_docs()
+    summary = summarize(docs, max_sentences=4, query="ukraine")
+    texts = [s.text for s in summary.sentences]
+    assert len(texts) == 4 and len(set(texts)) == 4
+    assert not is_dangling(texts[0])
+    assert any("casualt" in t.lower() or "killed" in t.lower() for t in texts)
+    for s in summary.sentences:
+        assert "TT" not in s.text.split() and not s.text.isupper()
+        assert s.text in {x.text for x in document_sentences(docs[int(s.doc_id)])}
