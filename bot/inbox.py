@@ -94,6 +94,10 @@ class Inbox:
         taken = []
         for path in ready:
             result = results.get(path.name)
+            if result is not None and result.status == "rejected" and getattr(result, "retryable", False):
+                # The file was fine, the database was not: leave it in the inbox for the next scan.
+                event(log, "ingest", level=logging.WARNING, file=path.name, outcome="retry", reason=result.reason)
+                continue
             if result is None:
                 reason = "the ingest service did not report on this file"
                 taken.append(self._move(path, REJECTED, reason))
