@@ -234,3 +234,11 @@ async def test_topics_come_from_the_config_when_not_injected(standin: DiscordSta
     finally:
         await adapter.stop()
     assert "ukraine" in await _choices(standin)  # from the shipped config/topics.toml
+
+
+async def test_brief_works_in_direct_messages_without_manage_rights(
+        adapter: DiscordAdapter, standin: DiscordStandIn, handler: FakeCommands) -> None:
+    await dispatch(adapter.client, adapter.tree, "brief", topic="gold", guild_id=None)
+    ctx = handler.calls[0][0]
+    assert (ctx.workspace, ctx.can_manage) == ("dm", False)
+    assert _followups(standin)[0]["embeds"][0]["title"] == "Gold"
