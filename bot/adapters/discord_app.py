@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord_autocomplete import Keywords, Suggester, TopicNames
-from bot.adapters.discord_commands import Commands, build_tree, check_permission_name
+from bot.adapters.discord_commands import SlashCommands, build_tree, check_permission_name
 from bot.adapters.discord_poster import DiscordPoster, describe
 from bot.adapters.discord_runtime import follow_gateway_of, make_client, point_rest_at
 from bot.errors import UserError
@@ -38,7 +38,7 @@ class DiscordAdapter:
         self.client: discord.Client = make_client(settings.discord)
         permission = check_permission_name(settings.discord.manage_permission)
         suggest = Suggester(topic_names or configured_topic_names(settings), keywords)
-        commands = Commands(handler=handler, manage_permission=permission, suggest=suggest)
+        commands = SlashCommands(handler=handler, manage_permission=permission, suggest=suggest)
         self.tree: app_commands.CommandTree[discord.Client] = build_tree(self.client, commands)
         self.poster = DiscordPoster(self.client)
         self._gateway: asyncio.Task[None] | None = None

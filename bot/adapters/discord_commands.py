@@ -60,7 +60,7 @@ def reply_messages(reply: CommandReply) -> list[DiscordMessage]:
 
 
 @dataclass(frozen=True)
-class Commands:
+class SlashCommands:
     """What the slash commands need: the handler, the permission that manages a channel, suggestions."""
 
     handler: CommandHandler
@@ -88,7 +88,7 @@ class Commands:
             )
 
 
-def build_tree(client: discord.Client, commands: Commands) -> app_commands.CommandTree[discord.Client]:
+def build_tree(client: discord.Client, commands: SlashCommands) -> app_commands.CommandTree[discord.Client]:
     """A CommandTree with ``/brief`` and ``/digest ...`` bound to ``commands``."""
     tree: app_commands.CommandTree[discord.Client] = ErrorReportingTree(client)
     tree.add_command(brief_command(commands))
@@ -112,7 +112,7 @@ class ErrorReportingTree(app_commands.CommandTree[discord.Client]):
             log.warning("could not report the error to the user")
 
 
-def brief_command(commands: Commands) -> app_commands.Command[discord.app_commands.Group, ..., None]:
+def brief_command(commands: SlashCommands) -> app_commands.Command[discord.app_commands.Group, ..., None]:
     """``/brief topic:<text> [public:<bool>]``."""
 
     @app_commands.command(name="brief", description="A short brief on a topic or any words, from today's stories")
@@ -128,7 +128,7 @@ def brief_command(commands: Commands) -> app_commands.Command[discord.app_comman
     return brief
 
 
-def digest_group(commands: Commands) -> app_commands.Group:
+def digest_group(commands: SlashCommands) -> app_commands.Group:
     """``/digest topics|add|remove|time|now|pause|resume|settings|help`` for the current channel."""
     group = app_commands.Group(name="digest", description="This channel's daily news digest", guild_only=True)
     suggest = commands.suggest

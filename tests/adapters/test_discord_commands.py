@@ -242,3 +242,14 @@ async def test_brief_works_in_direct_messages_without_manage_rights(
     ctx = handler.calls[0][0]
     assert (ctx.workspace, ctx.can_manage) == ("dm", False)
     assert _followups(standin)[0]["embeds"][0]["title"] == "Gold"
+
+
+async def test_a_refused_follow_up_is_reported_instead_of_leaving_the_user_waiting(
+        adapter: DiscordAdapter, standin: DiscordStandIn) -> None:
+    standin.fail("POST", rf"^/webhooks/{APP_ID}/", 400, code=50035, message="Invalid Form Body")
+
+    await dispatch(adapter.client, adapter.tree, "digest help")
+
+    refused, apology = _followups(standin)
+    assert refused["content"] == "ok: help"
+    assert "failed on our side" in apology["content"]
