@@ -9,7 +9,9 @@ from typing import Any
 import discord
 import pytest
 
+from bot.adapters import discord_autocomplete
 from bot.adapters.discord_app import DiscordAdapter
+from bot.adapters.discord_autocomplete import Suggester
 from bot.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine, TextReply
 from tests.adapters.discord_standin import (
     APP_ID,
@@ -253,3 +255,18 @@ async def test_a_refused_follow_up_is_reported_instead_of_leaving_the_user_waiti
     refused, apology = _followups(standin)
     assert refused["content"] == "ok: help"
     assert "failed on our side" in apology["content"]
+
+
+async def test_a_slow_or_broken_keyword_source_leaves_the_topics(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discord_autocomplete, "KEYWORD_TIMEOUT", 0.0)  # Discord would have given up
+
+    async def never() -> Sequence[str]:
+        await asyncio.Event().wait()
+        return []
+
+    async def broken() -> Sequence[str]:
+        raise RuntimeError("index not built")
+
+    for keywords in (never, broken):
+        choices = await Suggester(lambda: ["Ukraine", "Gold"], keywords).topics_and_keywords("")
+        assert [c.value for c in choices] == ["Ukraine", "Gold"]
