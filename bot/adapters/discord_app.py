@@ -77,9 +77,14 @@ class DiscordAdapter:
 
     async def start(self) -> None:
         """Log in, sync commands, and connect the gateway in a background task."""
-        await self.login()
-        if self.settings.discord.api_url:
-            self._undo.append(await follow_gateway_of(self.client))
+        try:
+            await self.login()
+            if self.settings.discord.api_url:
+                self._undo.append(await follow_gateway_of(self.client))
+        except BaseException:
+            # serve only stops adapters that started: close the session and undo redirections here.
+            await self.stop()
+            raise
         self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
         self._gateway.add_done_callback(_report_gateway_end)
 

@@ -155,3 +155,15 @@ async def test_start_connects_the_gateway_with_minimal_intents_and_answers_inter
     finally:
         await adapter.stop()
     assert DiscordWebSocket.DEFAULT_GATEWAY == DEFAULT_GATEWAY  # the redirection ends with the adapter
+
+
+async def test_a_failed_start_cleans_up_after_itself(standin: DiscordStandIn) -> None:
+    before = Route.BASE
+    standin.fail("GET", "^/users/@me$", 401, code=0, message="401: Unauthorized")
+    adapter = DiscordAdapter(standin_settings(standin.base_url), NoCommands())
+
+    with pytest.raises(UserError, match="Discord refused the token"):
+        await adapter.start()
+
+    assert before == Route.BASE
+    assert adapter.client.is_closed()
