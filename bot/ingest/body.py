@@ -18,6 +18,7 @@ from bot.ingest.credits import (
     is_sign_off,
     split_credit,
 )
+from bot.ingest.decode import clean_line
 from bot.ingest.textutil import SMALL_WORDS, ends_sentence, fold, is_marker, is_subheading, same, words
 from summarizer.models import Block
 
@@ -60,6 +61,20 @@ class Body:
     captions: tuple[str, ...]  # photo captions met inside the body and removed from it
     credit_lines: tuple[str, ...]  # standalone credit lines removed from it
     sign_off_agencies: tuple[str, ...]  # agencies named in removed sign-offs and bylines
+
+
+def body_lines(text: str) -> list[BodyLine]:
+    """Non-blank cleaned lines of a body text, each with the number of blank lines above it."""
+    out: list[BodyLine] = []
+    gap = 0
+    for raw in text.split("\n"):
+        line = clean_line(raw)
+        if not line:
+            gap += 1
+            continue
+        out.append(BodyLine(line, gap if out else 0))
+        gap = 0
+    return out
 
 
 def _like_caption(text: str, captions: Sequence[str]) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.ingest.body import BodyLine, build_body, lower_vocabulary
+from bot.ingest.body import body_lines, build_body, lower_vocabulary
 from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
 from bot.ingest.decode import clean_line
 from bot.ingest.parsed import DumpError, ParsedDump, RecordError
@@ -80,7 +80,7 @@ def record_to_article(record: object, *, name: str) -> Article:
     caption = clean_line(caption) if caption else None
     caption_text, credit_line = split_credit(caption) if caption else (None, None)
     explicit = _text(record.get("credit")) or _text(record.get("agency"))
-    lines = [BodyLine(clean_line(raw), 1) for raw in body_text.splitlines() if raw.strip()]
+    lines = body_lines(body_text.replace("\r\n", "\n").replace("\r", "\n"))
     body = build_body(
         lines, title=title, captions=[caption] if caption else [], vocabulary=lower_vocabulary([body_text])
     )

@@ -181,3 +181,17 @@ def test_html_bodies_become_paragraphs_and_subheadings() -> None:
         ("subheading", "Planes, trucks, gold"),
         ("paragraph", "Imports of Russian gold were banned – with exceptions."),
     ]
+
+
+def test_hard_wrapped_body_lines_are_joined_single_newline_paragraphs_kept() -> None:
+    record = {
+        "title": "T",
+        "body": "Officials said on Monday that the new bridge would open to\ntraffic next month.\n"
+        "Local businesses welcomed the news.\r\nThe mayor was not available for comment.",
+    }
+    (article,) = parse_bytes(_jsonl(record), name="x.jsonl").articles
+    assert article.paragraphs == (
+        "Officials said on Monday that the new bridge would open to traffic next month.",
+        "Local businesses welcomed the news.",
+        "The mayor was not available for comment.",
+    )
