@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from summarizer.models import Document, Sentence, Summary
-from summarizer.readability import is_dangling, usable
 from summarizer.sumy_backend import SUMY_ALGORITHMS, sumy_pick
 from summarizer.text import split_sentences, word_count
 
@@ -113,8 +112,5 @@ def _sumy(
 
 def blurb(doc: Document) -> Sentence | None:
     """The best single sentence of one document, for a story line (None if it has no usable sentence)."""
-    summary = summarize([doc], max_sentences=1)
-    if summary.sentences:
-        return summary.sentences[0]
-    sents = [s for s in document_sentences(doc) if usable(s.text) and not is_dangling(s.text)]
-    return sents[0] if sents else None
+    summary = summarize([doc], max_sentences=1)  # the blurb regime: centrality first, never a dangling opener
+    return summary.sentences[0] if summary.sentences else None

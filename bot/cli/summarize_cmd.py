@@ -94,3 +94,20 @@ def run(args: argparse.Namespace) -> int:
         out.write("\n")
     out.flush()
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the contract on its own (``python -m bot.cli.summarize_cmd ...``), without loading every subcommand."""
+    parser = argparse.ArgumentParser(prog="newsdigest summarize")
+    sub = parser.add_subparsers(dest="command")
+    register(sub)
+    args = parser.parse_args(["summarize", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"newsdigest: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess in the tests
+    sys.exit(main())

@@ -130,3 +130,14 @@ def test_runs_offline_in_a_fresh_process_without_nltk_data(tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert len([line for line in proc.stdout.splitlines() if line.startswith('{"id": "x"')]) == 8
+
+
+def test_the_contract_also_runs_as_a_module_without_the_dispatcher(tmp_path: Path) -> None:
+    path = _write(tmp_path, [{"id": "b", "articles": [ARTICLE_B], "title": None}, "{bad"])
+    cmd = [sys.executable, "-m", "bot.cli.summarize_cmd", "--input", str(path), "--sentences", "1"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "in.jsonl:2: not valid JSON" in proc.stderr and proc.stdout == ""
+    path.write_text(json.dumps({"id": "b", "articles": [ARTICLE_B], "title": None}) + "\n", encoding="utf-8")
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["id"] == "b" and len(json.loads(proc.stdout)["summary"]) == 1
