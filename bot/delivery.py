@@ -187,7 +187,9 @@ class Delivery:
             return await self._failed(key, claim, config, f"{type(exc).__name__}: {exc}", True, composition)
         await asyncio.to_thread(self.ledger.finish, claim, "posted", self.clock(),
                                 article_ids=composition.article_ids, message_ids=receipt.message_ids)
-        text = f"Posted {composition.stories} stories to {key}." + (" (marked as a possible repeat)" if note else "")
+        n = composition.stories
+        text = f"Posted {n} {'story' if n == 1 else 'stories'} to {key}."
+        text += " (flagged as a possible repeat)" if note else ""
         return self._log(key, claim, config, "posted", composition.stories, receipt.message_ids, text, composition)
 
     async def _find(self, poster: Poster, key: ChannelKey, marker: str) -> PostReceipt | None:
