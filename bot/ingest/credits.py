@@ -41,6 +41,7 @@ _AGENCIES: tuple[tuple[str, str, bool], ...] = (
     (r"Alamy", "Alamy", True),
     (r"Imago|IMAGO", "Imago", False),
     (r"Ukrinform", "Ukrinform", True),
+    (r"VOA", "VOA", False),
 )
 # One alternation, one group per agency: a single scan of the text finds them all in order.
 _AGENCY_RE = re.compile(
@@ -55,7 +56,7 @@ _EDITOR_NOTE = re.compile(
 )
 _PAREN_CREDIT = re.compile(r"\(([^()]{1,100})\)\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[(\"“‘']?[A-Z])")
-_PHOTO_PREFIX = re.compile(r"^(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)", re.IGNORECASE)
+_PHOTO_PREFIX = re.compile(r"^(?:(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)|courtesy\b)", re.IGNORECASE)
 _FILE_PHOTO = re.compile(r"^\s*(?:FILE\s+PHOTO|FILE\s*[-–—:]|Archive\s+photo)", re.IGNORECASE)
 _CREDIT_WORDS = frozenset(
     [
@@ -89,6 +90,8 @@ _CREDIT_WORDS = frozenset(
 _SIGN_OFF = re.compile(
     r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|translated)\s+by\b"
     r"|contributed\s+(?:to\s+)?(?:this\s+)?(?:report|reporting)\b"
+    r"|^(?:some\s+)?(?:information|material|reporting)\s+(?:for|in)\s+this\s+(?:story|report|article)\s+"
+    r"(?:came|comes|was\s+provided)\s+from\b"
     r"|^Our\s+Standards:|^_{3,}$|^-{3,}$|^\*{3,}$"
     r"|^(?:©|\(c\)|Copyright\b)\s*\d{4}|^Follow\s+(?:AP|Reuters|AFP)\b|^(?:Sign\s+up|Subscribe)\s+(?:here|to)\b",
     re.IGNORECASE,

@@ -58,3 +58,26 @@ def test_variants_captionless_markerless_and_cut_off() -> None:
     assert snow.title == "Heavy Snow Closes Alpine Passes"
     assert snow.paragraphs[0].startswith("Several mountain passes")
     assert snow.truncated and not strike.truncated and not bank.truncated
+
+
+def test_voa_style_file_photo_sign_off_single_caption_and_question_headline() -> None:
+    parsed = parse_dump(DUMPS / "voa-style-2026-02-05.txt")
+    assert parsed.errors == ()
+    power, exports, arctic = parsed.articles
+    assert power.caption == (
+        "FILE - A man walks along a dark street during a power outage in Kyiv, Ukraine, Nov. 12, 2025."
+    )
+    assert power.credit_line == "(AP Photo/Efrem Lukatsky, File)"
+    assert power.caption_date == date(2025, 11, 12)
+    assert power.credits == ("AP", "Reuters")  # photo credit, then the "Some information ... came from" line
+    assert power.paragraphs[-1].startswith("European partners have pledged")
+    assert [b.text for b in power.blocks if b.kind == "subheading"] == ["What comes next"]
+
+    assert exports.title == "Japan's Exports Rise for Fifth Straight Month on Chip Demand"
+    assert exports.credits == ("Reuters",) and exports.caption_date == date(2026, 1, 20)
+    assert len(exports.paragraphs) == 6 and exports.paragraphs[0].startswith("Japan's exports rose")
+
+    assert arctic.title == "Will the Arctic Council Survive a New Era of Rivalry?"
+    assert arctic.caption is None and arctic.credits == ()
+    assert len(arctic.paragraphs) == 4
+    assert not any(a.truncated for a in parsed.articles)  # a short but complete last story
