@@ -13,7 +13,7 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from bot.adapters.console import ConsoleAdapter, ConsolePoster
@@ -103,7 +103,12 @@ async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
     factories = list(adapters) if adapters is not None else chat_adapter_factories(app.settings)
     if not factories or app.settings.digest.markdown_dir is not None:
         factories.append(console_factory())
-    service = build_service(app, factories)
+    await serve(build_service(app, factories), stop=stop)
+
+
+async def serve(service: Service, *, stop: asyncio.Event | None = None) -> None:
+    """Start a built service's adapters and scheduler, wait for ``stop`` or a signal, stop them again."""
+    app = service.app
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -116,8 +121,7 @@ async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
             await adapter.start()
             started.append(adapter)
         await service.scheduler.start()
-        event(log, "serve_started", adapters=",".join(a.platform for a in started), inbox=app.settings.inbox_dir,
-              at=datetime.now(UTC))
+        event(log, "serve_started", adapters=",".join(a.platform for a in started), inbox=app.settings.inbox_dir)
         await stop.wait()
     finally:
         await service.scheduler.shutdown()

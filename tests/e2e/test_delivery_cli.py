@@ -1,0 +1,138 @@
+"""`newsdigest digest`, `channels` and `serve`, in-process and (serve) as a real process with signals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.console import ConsolePoster
+from bot.bootstrap import bootstrap
+from bot.cli import main
+from bot.results import CommandContext
+from bot.serve import build_service, console_factory, serve
+from bot.settings import load_settings
+from tests.conftest import SAMPLE_DUMP
+
+CHANNEL = "console:local:newsroom"  # the shipped embedded default
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEWSDIGEST_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("NEWSDIGEST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSDIGEST_DIGEST__MARKDOWN_DIR", str(tmp_path / "digests"))
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "DISCORD_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _posted(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "digests").rglob("*.md"))
+
+
+def test_dry_run_renders_and_posts_nothing(capsys: pytest.CaptureFixture[str], environment: Path) -> None:
+    run(capsys, "ingest", str(SAMPLE_DUMP))
+    code, out, _ = run(capsys, "digest", "--channel", CHANNEL, "--dry-run", "--format", "markdown")
+    assert code == 0 and out.startswith("# Daily digest") and "Gold" in out
+    assert _posted(environment) == []
+    code, out, _ = run(capsys, "digest", "--channel", CHANNEL, "--dry-run", "--format", "json")
+    assert code == 0 and json.loads(out)["run_marker"].startswith("dry-run-")
+
+
+def test_second_run_the_same_day_posts_nothing_unless_forced(capsys: pytest.CaptureFixture[str],
+                                                             environment: Path) -> None:
+    run(capsys, "ingest", str(SAMPLE_DUMP))
+    code, out, err = run(capsys, "digest", "--channel", CHANNEL)
+    assert code == 0 and "Daily digest" in out and "Posted" in err and len(_posted(environment)) == 1
+    code, out, err = run(capsys, "digest", "--channel", CHANNEL)
+    assert code == 0 and out == "" and "already posted" in err and len(_posted(environment)) == 1
+    code, out, err = run(capsys, "digest", "--channel", CHANNEL, "--force")
+    assert code == 0 and "No new stories" in err and len(_posted(environment)) == 1  # nothing new to force
+
+
+def test_digest_for_a_channel_without_topics_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "digest", "--channel", "slack:T1:C1")
+    assert code == 2 and "follows no topics" in err and CHANNEL in err
+    code, _, err = run(capsys, "digest", "--channel", "nonsense")
+    assert code == 2 and "platform:workspace:channel" in err
+
+
+def test_channels_lists_the_next_digest_time(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "channels")
+    assert code == 0 and CHANNEL in out and "07:30 Europe/London (active), next " in out
+    code, out, _ = run(capsys, "channels", "--format", "json")
+    [row] = json.loads(out)
+    assert row["channel"] == CHANNEL and row["next_digest"].endswith(("+00:00", "+01:00"))
+    assert "T07:30:00" in row["next_digest"]
+
+
+async def test_serve_ingests_inbox_files_schedules_channels_and_stops_cleanly(environment: Path) -> None:
+    settings = load_settings(inbox={"poll_seconds": 0.2, "stable_seconds": 0.0})
+    app = bootstrap(settings)
+    poster = ConsolePoster(terminal=False)
+    service = build_service(app, [console_factory(poster)])
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(service, stop=stop))
+    try:
+        inbox = settings.inbox_dir
+        for _ in range(100):
+            if inbox.is_dir():
+                break
+            await asyncio.sleep(0.05)
+        tmp = inbox / "sample.txt.part"
+        tmp.write_bytes(SAMPLE_DUMP.read_bytes())
+        tmp.rename(inbox / "sample.txt")  # the write-then-rename convention
+        (inbox / "junk.txt").write_bytes(b"\x00\xff" * 50)
+        for _ in range(200):  # bounded wait for the interval job; no timing is asserted
+            if (inbox / "processed" / "sample.txt").exists() and (inbox / "rejected" / "junk.txt.error").exists():
+                break
+            await asyncio.sleep(0.05)
+        assert (inbox / "processed" / "sample.txt").exists()
+        assert (inbox / "rejected" / "junk.txt.error").read_text().strip()
+        fires = service.scheduler.next_fire_times()
+        assert [str(k) for k in fires] == [CHANNEL] and fires[next(iter(fires))] is not None
+        reply = await service.commands.digest(CommandContext("console", "local", "newsroom", "me", can_manage=True),
+                                              "now")
+        assert reply.ok and poster.posts and poster.posts[-1].digest.title.startswith("Digest update")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        app.close()
+    assert not service.scheduler.scheduler.running
+
+
+def test_serve_process_stops_on_sigterm(environment: Path) -> None:
+    env = {**os.environ, "NEWSDIGEST_INBOX__POLL_SECONDS": "0.5"}
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 60
+        lines = []
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            lines.append(line)
+            if "serve_started" in line or not line:
+                break
+        assert any("serve_started adapters=console" in line for line in lines), "".join(lines)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        assert "serve_stopped" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
