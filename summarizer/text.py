@@ -47,6 +47,24 @@ def split_paragraphs(text: str) -> list[str]:
     return [p for p in (normalize_space(x) for x in _PARA_SPLIT.split(text)) if p]
 
 
+# A wire dateline opening a story ("BRUSSELS, January 22 (Xinhua) --", "YANGON, Myanmar (AP) _",
+# "(CNN)"): a marker, not part of the sentence, and never in a summary a person would write.
+_DATELINE = re.compile(
+    r"^(?:\(CNN\)\s*(?:--\s*)?"
+    r"|[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*(?:\s+\d{1,2})?)?\s*"
+    r"(?:\([A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*\)\s*(?:--|_|—|–|-)|--|_|—|–)\s+)"
+    r"(?=[A-Z0-9\"“‘'])"  # what follows must start a sentence ("NATO -- the alliance" is not a dateline)
+)
+
+
+def strip_dateline(text: str) -> str:
+    """The sentence without a leading wire dateline (unchanged when it has none or is nothing else)."""
+    m = _DATELINE.match(text)
+    if not m or m.end() >= len(text):
+        return text
+    return text[m.end() :]
+
+
 def _quote_imbalance(text: str) -> int:
     """How many quotes a span opens and leaves open (straight quotes by parity, curly by count)."""
     if '"' not in text and "“" not in text and "‘" not in text:
@@ -90,11 +108,12 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a text, in order: paragraphs first (line breaks), then rules within each.
 
     Abbreviations, initials and decimals do not end a sentence (sentencex rules); a quotation
-    that spans several sentences stays in one piece so a summary never carries half a quote.
+    that spans several sentences stays in one piece so a summary never carries half a quote;
+    a wire dateline opening a paragraph is dropped.
     """
     out: list[str] = []
     for para in split_paragraphs(text):
-        out.extend(_join_open_quotes(_segment(para)))
+        out.extend(_join_open_quotes(_segment(strip_dateline(para))))
     return out
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.text import content_terms, normalize_space, split_paragraphs, split_sentences, stem, word_count
+from summarizer.text import (
+    content_terms,
+    normalize_space,
+    split_paragraphs,
+    split_sentences,
+    stem,
+    strip_dateline,
+    word_count,
+)
 
 
 def test_abbreviations_initials_and_decimals_do_not_end_sentences() -> None:
@@ -76,3 +84,25 @@ def test_content_terms_drop_stop_words_and_numbers() -> None:
 
 def test_word_count_counts_what_a_reader_counts() -> None:
     assert word_count("  Two-thirds of the   U.S. budget ") == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("BRUSSELS, January 22 (Xinhua) -- Two polls showed support.", "Two polls showed support."),
+        ("YANGON, Myanmar (AP) _ Aung San Suu Kyi spoke.", "Aung San Suu Kyi spoke."),
+        ("KYIV (Reuters) - Drones hit the capital.", "Drones hit the capital."),
+        ("(CNN)They may not be.", "They may not be."),
+        ("LONDON, England (CNN) -- The PM spoke.", "The PM spoke."),
+        ("U.S. officials said so.", "U.S. officials said so."),
+        ("NATO -- the alliance -- met.", "NATO -- the alliance -- met."),
+        ("WASHINGTON _", "WASHINGTON _"),
+    ],
+)
+def test_wire_datelines_are_dropped_from_the_start_of_a_paragraph(text: str, clean: str) -> None:
+    assert strip_dateline(text) == clean
+
+
+def test_split_sentences_drops_the_dateline_of_each_paragraph() -> None:
+    text = "BEIJING, May 5 (Xinhua) -- The ministry spoke today.\nPARIS (AFP) - Talks resumed."
+    assert split_sentences(text) == ["The ministry spoke today.", "Talks resumed."]
