@@ -47,13 +47,23 @@ def reading_order(picked: Sequence[Sentence], doc_order: Sequence[str]) -> list[
 def _lead(per_doc: Sequence[Sequence[Sentence]], max_sentences: int | None, max_words: int | None) -> list[Sentence]:
     """First sentences, round-robin over documents (first of each, then second of each...)."""
     picked: list[Sentence] = []
+    seen: set[str] = set()
     depth = 0
     while any(depth < len(s) for s in per_doc):
         for sents in per_doc:
-            if depth < len(sents) and _fits(picked, max_sentences, max_words):
+            if depth < len(sents) and _fits(picked, max_sentences, max_words) and _new(sents[depth], seen):
                 picked.append(sents[depth])
         depth += 1
     return picked
+
+
+def _new(sentence: Sentence, seen: set[str]) -> bool:
+    """False for a sentence whose text was already taken (wires often carry the same sentence)."""
+    key = " ".join(sentence.text.lower().split())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def summarize(
@@ -103,10 +113,12 @@ def _sumy(
     count = max_sentences if max_sentences is not None else min(total, max(1, (max_words or 0) // 12 + 2))
     picked = sumy_pick(groups, algorithm, count)
     out: list[Sentence] = []
+    seen: set[str] = set()
     for s in reading_order(picked, [d.id for d in docs]):
         if not _fits(out, max_sentences, max_words):
             break
-        out.append(s)
+        if _new(s, seen):
+            out.append(s)
     return out
 
 

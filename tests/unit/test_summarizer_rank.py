@@ -183,3 +183,10 @@ def test_ukraine_brief_of_the_sample_reads_well() -> None:
     for s in summary.sentences:
         assert "TT" not in s.text.split() and not s.text.isupper()
         assert s.text in {x.text for x in document_sentences(docs[int(s.doc_id)])}
+
+
+@pytest.mark.parametrize("algorithm", ["lead", "lexrank", "sumbasic"])
+def test_baselines_do_not_repeat_a_sentence_either(algorithm: str) -> None:
+    copy = Document(id="copy", paragraphs=STORY.paragraphs)
+    texts = [s.text for s in summarize([STORY, copy], max_sentences=6, algorithm=algorithm).sentences]
+    assert texts and len(texts) == len(set(texts))
