@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,10 @@ def _sets(args: argparse.Namespace) -> tuple[list[tuple[str, list[Any], Any]], l
         if not path.is_file():
             notes.append(f"{name}: {path} not found, skipped")
             continue
-        found.append((name, _load_items(path, args.limit), Budget(kind, n)))  # type: ignore[arg-type]
+        items = _load_items(path, args.limit)
+        found.append((name, items, Budget(kind, n)))  # type: ignore[arg-type]
+        if name not in DEV_SETS:
+            notes.append(f"{name}: extra set {path} ({len(items)} items, {n} {kind})")
     return found, notes
 
 
@@ -170,6 +174,10 @@ def _timed(fn: Any) -> tuple[float, float]:
     return time.perf_counter() - w0, cpu() - c0
 
 
+def _collect(into: list[subprocess.CompletedProcess[str]], cmd: list[str]) -> None:
+    into.append(subprocess.run(cmd, capture_output=True, text=True, check=False))
+
+
 def _speed(data: Path, limit: int) -> list[tuple[str, float, float]]:
     """Multi-article input (25 articles per item): sumy LexRank in-process vs our whole CLI process."""
     from summarizer.evaluate import Budget, Item, run_system
@@ -194,83 +202,18 @@ def _speed(data: Path, limit: int) -> list[tuple[str, float, float]]:
         inp.write_text(
             "".join(json.dumps({"id": g.id, "articles": list(g.articles), "title": None}) + "\n" for g in grouped)
         )
-        cmd = [sys.executable, "-m", "bot.cli", "summarize", "--input", str(inp), "--sentences", "3"]
-        result: list[subprocess.CompletedProcess[str]] = []
-        wall, cpu = _timed(lambda: result.append(subprocess.run(cmd, capture_output=True, text=True, check=False)))
-    if result[0].returncode != 0:
-        raise UserError(f"newsdigest summarize failed: {result[0].stderr.strip()[-300:]}")
-    rows.append(("default (`newsdigest summarize` process, start-up included)", wall, cpu))
+        commands = [
+            ("default (`newsdigest summarize` process, start-up included)", ["bot.cli", "summarize"]),
+            ("default (`python -m bot.cli.summarize_cmd` process, start-up included)", ["bot.cli.summarize_cmd"]),
+        ]
+        for label, module in commands:
+            cmd = [sys.executable, "-m", *module, "--input", str(inp), "--sentences", "3"]
+            procs: list[subprocess.CompletedProcess[str]] = []
+            wall, cpu = _timed(partial(_collect, procs, cmd))
+            if procs[0].returncode != 0:
+                raise UserError(f"{' '.join(module)} failed: {procs[0].stderr.strip()[-300:]}")
+            rows.append((label, wall, cpu))
     return rows
-
-
-def _render(
-    date: str,
-    machine: str,
-    rows: list[Any],
-    notes: list[str],
-    source: str,
-    lat: list[tuple[str, Any]],
-    speed: list[tuple[str, float, float]],
-    group: int,
-) -> str:
-    out = [
-        "# Benchmarks",
-        "",
-        "Written by `newsdigest bench` (`make bench`); numbers from one run on one machine, not a test.",
-        "",
-        f"- Date: {date}",
-        f"- Machine: {machine}",
-        "- ROUGE: rouge-score F1 x100 (stemmed, mean over references), scored like `../shared/tools/summ_eval.py`;"
-        " time is wall seconds for the whole set, in-process.",
-        "",
-    ]
-    if rows:
-        out += [
-            "## Quality",
-            "",
-            "| set | system | n | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | seconds |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        out += [
-            f"| {r.set_name} | {r.system} | {r.n} | {r.rouge1:.2f} | {r.rouge2:.2f} | {r.rougeLsum:.2f} | "
-            f"{r.seconds:.2f} |"
-            for r in rows
-        ]
-        out.append("")
-    if notes:
-        out += ["Notes:", "", *[f"- {n}" for n in notes], ""]
-    out += [
-        "## Latency (in-process, one core)",
-        "",
-        f"Input: {source}.",
-        "",
-        "| what | wall median ms | wall p95 ms | CPU median ms | CPU p95 ms |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    out += [
-        f"| {label} | {x.wall_median:.1f} | {x.wall_p95:.1f} | {x.cpu_median:.1f} | {x.cpu_p95:.1f} |"
-        for label, x in lat
-    ]
-    out += [
-        "",
-        "CPU time is what one core spends on the call; wall time adds waiting for a core, which is larger"
-        " when the machine is busy (see the load average above).",
-        "",
-    ]
-    if speed:
-        wall0, cpu0 = speed[0][1], speed[0][2]
-        out += [
-            f"## Multi-article speed ({group} articles per item, cnndm_dev grouped)",
-            "",
-            "| system | wall s | CPU s | x faster than sumy LexRank (wall) | (CPU) |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        out += [
-            f"| {label} | {w:.2f} | {c:.2f} | {wall0 / max(w, 1e-9):.1f} | {cpu0 / max(c, 1e-9):.1f} |"
-            for label, w, c in speed
-        ]
-        out.append("")
-    return "\n".join(out)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -313,6 +256,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"speed    {label}: wall {w:.2f} s, CPU {c:.2f} s")
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(_render(date, machine, rows, notes, source, lat, speed, GROUP), encoding="utf-8")
+        from summarizer.report import render_markdown
+
+        args.output.write_text(render_markdown(date, machine, rows, notes, source, lat, speed, GROUP), encoding="utf-8")
         print(f"# wrote {args.output}")
     return status
