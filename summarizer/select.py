@@ -174,11 +174,15 @@ def pick_default(
         if not np.isfinite(scored.score).any():
             scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)
     chosen = mmr_select(scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights)
-    return _readable_opening(chosen, sents, scored, docs)
+    return _readable_opening(chosen, sents, scored, docs, weights)
 
 
 def _readable_opening(
-    chosen: list[int], sents: Sequence[Sentence], scored: Scored, docs: Sequence[Document]
+    chosen: list[int],
+    sents: Sequence[Sentence],
+    scored: Scored,
+    docs: Sequence[Document],
+    weights: Weights = Weights(),
 ) -> list[Sentence]:
     """While the brief would open with a dangling sentence, swap it for the best one that can open it."""
     rank = {d.id: i for i, d in enumerate(docs)}
@@ -191,6 +195,9 @@ def _readable_opening(
         if not context[first]:
             break
         picked.remove(first)
-        if spare:
-            picked.append(spare.pop(0))
+        while spare:  # the replacement must not repeat what is already there
+            cand = spare.pop(0)
+            if not picked or scored.similarities_to(cand)[picked].max() < weights.duplicate_cosine:
+                picked.append(cand)
+                break
     return [sents[i] for i in picked]
