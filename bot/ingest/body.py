@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from bot.ingest.credits import (
     agencies,
-    caption_date,
     is_byline,
     is_credit_only,
     is_file_photo,
@@ -89,11 +88,11 @@ def _like_caption(text: str, captions: Sequence[str]) -> bool:
 
 
 def _is_photo_caption(text: str, next_text: str) -> bool:
-    """A caption printed inside the body: it ends with a photo credit (prose never does), is a dated
-    FILE PHOTO line, or has its credit on the next line."""
+    """A caption printed inside the body: it ends with a photo credit (prose never does), opens with
+    FILE PHOTO, or has its credit on the next line."""
     if split_credit(text)[1] is not None:
         return True
-    if is_file_photo(text) and caption_date(text) is not None:
+    if is_file_photo(text):
         return True
     return len(words(text)) >= 4 and bool(next_text) and is_credit_only(next_text)
 
@@ -155,7 +154,8 @@ def build_body(lines: Sequence[BodyLine], *, title: str, captions: Sequence[str]
         text = line.text
         next_text = lines[index + 1].text if index + 1 < len(lines) else ""
         dropped = True
-        if is_marker(text) or same(text, title) or _like_caption(text, [*captions, *found_captions]):
+        repeat = bool(kept) and same(text, kept[-1].text)  # a paragraph pasted twice in a row
+        if repeat or is_marker(text) or same(text, title) or _like_caption(text, [*captions, *found_captions]):
             pass
         elif is_sign_off(text) or is_byline(text):
             sign_offs.extend(agencies(text))

@@ -57,7 +57,8 @@ _EDITOR_NOTE = re.compile(
 _PAREN_CREDIT = re.compile(r"\(([^()]{1,100})\)\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)]?\s+(?=[(\"“‘']?[A-Z])")
 _PHOTO_PREFIX = re.compile(r"^(?:(?:photo|photograph|picture|image|foto)s?\s*(?::|by\b)|courtesy\b)", re.IGNORECASE)
-_FILE_PHOTO = re.compile(r"^\s*(?:FILE\s+PHOTO|FILE\s*[-–—:]|Archive\s+photo)", re.IGNORECASE)
+# Case-sensitive on purpose: "FILE PHOTO:" and AP's "FILE -" open captions, never prose.
+_FILE_PHOTO = re.compile(r"^\s*(?:FILE\s+PHOTO\b|FILE\s*[-–—:]|File\s+photo\s*[-–—:]|Archive\s+photo\s*[-–—:])")
 _CREDIT_WORDS = frozenset(
     [
         "via",

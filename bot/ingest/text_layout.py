@@ -101,7 +101,6 @@ def read_header(lines: Sequence[Line], i: int) -> Header:
     j = i + 1
     while j < len(lines) and j - i <= _MAX_HEADER_LINES:
         text = lines[j].text
-        evidence = 0
         if _is_marker_at(lines, j, title):
             marker = True
         elif same(text, title):
@@ -111,9 +110,11 @@ def read_header(lines: Sequence[Line], i: int) -> Header:
         elif captions and is_credit_only(text) and split_credit(captions[-1])[1] is None:
             captions[-1] = f"{captions[-1]} {text}"
             seen.append(text)
-        elif (evidence := _caption_evidence(lines, j, title)) and (not captions or evidence == 2) and len(captions) < 3:
-            # A second, different caption must stand on its own: the body's first paragraph must not pass.
-            if captions and not (split_credit(text)[1] or is_file_photo(text)):
+        elif (evidence := _caption_evidence(lines, j, title)) and len(captions) < 3:
+            # A second photo's caption must stand on its own (credit, FILE PHOTO or printed twice):
+            # the body's first paragraph must not pass for one.
+            twice = j + 1 < len(lines) and same(lines[j + 1].text, text)
+            if captions and not (split_credit(text)[1] or is_file_photo(text) or twice):
                 break
             captions.append(text)
             seen.append(text)
@@ -121,8 +122,11 @@ def read_header(lines: Sequence[Line], i: int) -> Header:
         else:
             break
         j += 1
+    # A line printed twice under a short line may just be a paragraph pasted twice under a subheading:
+    # that counts only with a credited caption, a Title Case headline or a story-sized gap above.
+    twice_counts = caption_twice and (credited or is_title_case(title) or lines[i].gap >= 2)
     strength = 0
-    if (marker or repeated or caption_twice) and _can_be_title(title, repeated):
+    if (marker or repeated or twice_counts) and _can_be_title(title, repeated):
         strength = 2
     elif credited and is_headline_like(title):
         strength = 1
@@ -130,7 +134,7 @@ def read_header(lines: Sequence[Line], i: int) -> Header:
 
 
 def _can_be_title(title: str, repeated: bool) -> bool:
-    if is_marker(title) or len(words(title)) > 40 or split_credit(title)[1] is not None:
+    if is_marker(title) or is_file_photo(title) or len(words(title)) > 40 or split_credit(title)[1] is not None:
         return False
     # Headlines do not end in a full stop; a repeated line that does is more likely a pasted paragraph.
     return is_headline_like(title) or (repeated and not ends_sentence(title))

@@ -171,3 +171,40 @@ def test_preamble_line_is_not_an_error() -> None:
     parsed = parse_bytes(text.encode(), name="dump.txt")
     assert [a.title for a in parsed.articles] == ["Bridge Opening Set for March"]
     assert parsed.errors == ()
+
+
+def test_two_photos_in_the_header_and_a_file_photo_in_the_body() -> None:
+    first = "Workers finish the deck of the new bridge in Oslo, Norway, February 1, 2026. NTB/Ole Berg-Rusten"
+    second = "The old ferry that the bridge replaces leaves the harbour for the last time."
+    header = f"{first}\n{first}\n{second}\n{second}\n"
+    text = (
+        f"Bridge Opening Set for March\n\n{header}TT\n\nBridge Opening Set for March\n\n{header}\n"
+        "Officials in the capital said on Monday that the new bridge would open to traffic next month.\n\n"
+        "FILE PHOTO: The bridge under construction in the summer\n\n"
+        "Local businesses welcomed the news.\n\nLocal businesses welcomed the news.\n"
+    )
+    (article,) = _parse(text)
+    assert article.caption == "Workers finish the deck of the new bridge in Oslo, Norway, February 1, 2026."
+    assert article.paragraphs == (
+        "Officials in the capital said on Monday that the new bridge would open to traffic next month.",
+        "Local businesses welcomed the news.",
+    )
+
+
+def test_paragraph_pasted_twice_under_a_subheading_is_not_a_story() -> None:
+    text = (
+        "Bridge Opening Set for March\n\nTT\n\nBridge Opening Set for March\n\n"
+        "Officials in the capital said on Monday that the new bridge would open to traffic next month.\n"
+        "Cost overruns\n"
+        "The final bill came to 2 billion crowns, auditors said.\n"
+        "The final bill came to 2 billion crowns, auditors said.\n"
+        "Local businesses welcomed the news.\n"
+    )
+    parsed = parse_bytes(text.encode(), name="dump.txt")
+    (article,) = parsed.articles
+    assert [(b.kind, b.text) for b in article.blocks][1:] == [
+        ("subheading", "Cost overruns"),
+        ("paragraph", "The final bill came to 2 billion crowns, auditors said."),
+        ("paragraph", "Local businesses welcomed the news."),
+    ]
+    assert parsed.errors == ()
