@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,22 @@ def test_limit_caps_stories_and_counts_the_rest(app: App) -> None:
     assert capped.stories[0] == full.stories[0] or capped.stories[0].article_id == full.stories[0].article_id
     with pytest.raises(ValueError):
         build_brief(app, "russia", limit=0)
+
+
+def test_two_reports_of_one_event_become_one_story_line(app: App, tmp_path: Path) -> None:
+    other = {
+        "title": "EU set to list Iran's Revolutionary Guards as terrorist organisation",
+        "body": "European Union foreign ministers are set on Thursday to designate Iran's Revolutionary Guards a "
+                "terrorist organisation, EU foreign policy chief Kaja Kallas said, after Tehran's deadly "
+                "crackdown on mass protests.\n\nThe decision by the 27 EU ministers meeting in Brussels requires "
+                "unanimity. France had previously hesitated but dropped its objections, diplomats said.",
+        "url": "https://example.org/irgc",
+    }
+    dump = tmp_path / "afp.jsonl"
+    dump.write_text(json.dumps(other) + "\n", encoding="utf-8")
+    (new_id,) = ingest_paths(app, [dump]).article_ids
+    brief = build_brief(app, "iran")
+    (story,) = brief.stories  # the sample's Kallas story and this report: one event
+    assert len(story.merged_ids) == 1 and new_id in {story.article_id, *story.merged_ids}
+    assert "Kallas" in " ".join(s.text for s in brief.lead) and story.url == "https://example.org/irgc"
+    assert "EPA" in story.credits  # credits of every merged report

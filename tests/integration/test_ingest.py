@@ -198,3 +198,11 @@ def test_without_the_stories_library_revisions_are_kept_side_by_side(
     ingest_paths(app, [SAMPLE_DUMP])
     ingest_paths(app, [_revised_sample(dumps)])
     assert len(stored(app)) == 5
+
+
+def test_progress_bar_run_gives_the_same_report(app: App, dumps: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(SAMPLE_DUMP, dumps / name)
+    report = ingest_paths(app, [dumps], progress=True)
+    assert [r.status for r in report.results] == ["ok", "ok", "ok"]
+    assert (report.new, report.duplicates) == (4, 8)
