@@ -48,6 +48,42 @@ _STARTERS = frozenset(
 )
 
 
+# The glued paragraph must open like a news sentence: "Officials said", "Police were", "He told".
+_CLAUSE_VERBS = frozenset(
+    [
+        "said",
+        "say",
+        "says",
+        "told",
+        "tell",
+        "were",
+        "was",
+        "are",
+        "is",
+        "have",
+        "has",
+        "had",
+        "reported",
+        "report",
+        "reports",
+        "confirmed",
+        "announced",
+        "warned",
+        "added",
+        "stated",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "urged",
+        "claimed",
+        "described",
+        "denied",
+    ]
+)
+
+
 @dataclass(frozen=True, slots=True)
 class BodyLine:
     text: str
@@ -126,7 +162,7 @@ def split_glued_subheading(text: str, vocabulary: frozenset[str]) -> tuple[str, 
     """Split "2 killed in attack in Kyiv region Officials said ..." into subheading and paragraph.
 
     Conservative: the subheading is 3-10 plain words ending in a lower-case content word, followed by
-    a capitalised common word (one the document also writes in lower case) and then a lower-case word.
+    a capitalised common word (one the document also writes in lower case) and a verb such as "said".
     """
     tokens = text.split()
     if len(tokens) < 10 or not ends_sentence(text) or not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
@@ -138,7 +174,7 @@ def split_glued_subheading(text: str, vocabulary: frozenset[str]) -> tuple[str, 
         if not (prev.isalpha() and prev.islower() and prev not in SMALL_WORDS):
             continue
         common = word in _STARTERS or word.lower() in vocabulary
-        if word.isalpha() and word[0].isupper() and word[1:].islower() and common and nxt[:1].islower():
+        if word.isalpha() and word[0].isupper() and word[1:].islower() and common and nxt in _CLAUSE_VERBS:
             return " ".join(tokens[:k]), " ".join(tokens[k:])
     return None
 

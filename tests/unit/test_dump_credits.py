@@ -133,3 +133,11 @@ def test_glued_subheading_split_is_conservative() -> None:
         "Starmer held an 80-minute summit with Xi at the Great Hall of the People before lunch.",
     ):
         assert split_glued_subheading(sentence, vocab) is None
+
+
+def test_glued_split_needs_a_news_verb_after_the_capitalised_word() -> None:
+    vocab = lower_vocabulary(["the senate voted", "state officials"])
+    assert (
+        split_glued_subheading("Voters in the state Senate elections were turning out in numbers on Tuesday.", vocab)
+        is None
+    )
