@@ -62,17 +62,19 @@ class SlackAdapter:
         api_url = resolve_api_url(settings)
         signing = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         if oauth_enabled(settings):
-            from bot.adapters.slack_oauth import oauth_settings
+            # Imported here: slack_sdk's SQLAlchemy stores pull in sqlalchemy.ext.asyncio (and greenlet).
+            from bot.adapters.slack_oauth import installation_store, oauth_settings
             from bot.store.db import make_engine
 
+            client_id = settings.slack_client_id or ""
             secret = settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else ""
             self._engine = make_engine(installation_store_url or settings.resolved_database_url)
-            oauth = oauth_settings(self._engine, settings.slack_client_id or "", secret)
+            store = installation_store(self._engine, client_id)
             client = make_client(None, api_url)
-            self.bolt = AsyncApp(signing_secret=signing, client=client, oauth_settings=oauth,
+            self.bolt = AsyncApp(signing_secret=signing, client=client,
+                                 oauth_settings=oauth_settings(self._engine, store, client_id, secret),
                                  installation_store_bot_only=True, request_verification_enabled=mode == "http")
-            store = oauth.installation_store
-            self.poster = SlackPoster(client, store.bot_token)  # type: ignore[attr-defined]
+            self.poster = SlackPoster(client, store.bot_token)
         else:
             token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
             client = make_client(token, api_url)

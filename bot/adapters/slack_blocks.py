@@ -86,18 +86,11 @@ def pack_lines(lines: Iterable[str], limit: int = MAX_SECTION_CHARS) -> list[str
     return chunks
 
 
-def brief_blocks(brief: Brief, *, heading_level: str = "section") -> list[Block]:
-    """Blocks for one brief: its label, the lead, the story lines, "and N more"."""
-    label = escape_mrkdwn(brief.label)
-    blocks: list[Block] = []
+def brief_blocks(brief: Brief) -> list[Block]:
+    """Blocks for one brief: its label in bold with the lead, the story lines, "and N more"."""
     lead = " ".join(s.text for s in brief.lead)
-    title = f"*{label}*"
-    if heading_level == "header":
-        blocks.append(header_block(brief.label))
-        title = ""
-    first = "\n".join(p for p in (title, escape_mrkdwn(lead)) if p)
-    if first:
-        blocks.append(section_block(first))
+    first = "\n".join(p for p in (f"*{escape_mrkdwn(brief.label)}*", escape_mrkdwn(lead)) if p)
+    blocks: list[Block] = [section_block(first)]
     lines = [story_line(s) for s in brief.stories]
     if brief.more:
         lines.append(f"_…and {brief.more} more: `/brief {escape_mrkdwn(brief.query)}`_")

@@ -18,7 +18,8 @@ import re
 WORD_JOINER = "\u2060"
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MARKUP = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
-_BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
+# No word boundary: "@here_" or "@channel2" are not worth a guess about how Slack tokenises them.
+_BROADCAST = re.compile(r"@(?=here|channel|everyone)", re.IGNORECASE)
 # Inside a link target these would end the link or start a label.
 _URL_UNSAFE = str.maketrans({"<": "%3C", ">": "%3E", "|": "%7C", " ": "%20", "&": "&amp;"})
 

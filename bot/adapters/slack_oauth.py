@@ -90,7 +90,8 @@ def installation_store(engine: Engine, client_id: str) -> ThreadedInstallationSt
     return ThreadedInstallationStore(SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log))
 
 
-def oauth_settings(engine: Engine, client_id: str, client_secret: str) -> AsyncOAuthSettings:
+def oauth_settings(engine: Engine, store: ThreadedInstallationStore, client_id: str,
+                   client_secret: str) -> AsyncOAuthSettings:
     """Bolt's OAuth settings: install at /slack/install, redirect back to /slack/oauth_redirect."""
     return AsyncOAuthSettings(
         client_id=client_id,
@@ -98,7 +99,7 @@ def oauth_settings(engine: Engine, client_id: str, client_secret: str) -> AsyncO
         scopes=list(BOT_SCOPES),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=installation_store(engine, client_id),
+        installation_store=store,
         installation_store_bot_only=True,  # we never act as a user, so only bot tokens are looked up
         state_store=ThreadedStateStore(SQLAlchemyOAuthStateStore(
             expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine, logger=log)),

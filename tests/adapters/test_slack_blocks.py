@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.adapters.slack_blocks import (
     MAX_BLOCKS,
@@ -123,3 +127,12 @@ def test_digest_with_hostile_headlines_is_escaped_everywhere() -> None:
                     sections=(Brief(query="q", label="<@U1>", matched_by="topic", stories=(story,)),))
     wire = json.dumps([(m.text, m.blocks) for m in digest_messages(digest)], ensure_ascii=False)
     assert "<!" not in wire and "<@" not in wire and '"@here' not in wire and " @here" not in wire
+
+
+@given(st.text())
+def test_escaped_text_never_carries_markup_or_a_broadcast(text: str) -> None:
+    out = escape_mrkdwn(text)
+    assert "<" not in out and ">" not in out
+    assert not any(c in out for c in "*_~`")
+    assert re.search(r"@(here|channel|everyone)", out, re.IGNORECASE) is None
+    assert re.search(r"&(?!amp;|lt;|gt;)", out) is None  # every & is the start of one of our entities
