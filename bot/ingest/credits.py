@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import date
 
 # (pattern, canonical name). Short acronyms are matched case-sensitively so that "ap" or "pa" inside
@@ -138,11 +139,8 @@ def agencies(text: str) -> tuple[str, ...]:
     return _unique(_AGENCY_NAMES[(m.lastindex or 1) - 1] for m in _AGENCY_RE.finditer(text))
 
 
-def _unique(names: object) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for name in names:  # type: ignore[attr-defined]
-        seen.setdefault(name, None)
-    return tuple(seen)
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
 
 
 def _is_credit(tail: str) -> bool:
@@ -169,7 +167,7 @@ def split_credit(line: str) -> tuple[str, str | None]:
     """
     line = _EDITOR_NOTE.sub("", line.strip()).strip()
     paren = _PAREN_CREDIT.search(line)
-    if paren and (agencies(paren.group(1)) or _PHOTO_PREFIX.match(paren.group(1)) or "/" in paren.group(1)):
+    if paren and (_PHOTO_PREFIX.match(paren.group(1)) or _is_credit(paren.group(1))):
         return line[: paren.start()].rstrip(), paren.group(0).strip()
     breaks = list(_SENTENCE_BREAK.finditer(line))
     start = breaks[-1].end() if breaks else 0

@@ -141,3 +141,8 @@ def test_glued_split_needs_a_news_verb_after_the_capitalised_word() -> None:
         split_glued_subheading("Voters in the state Senate elections were turning out in numbers on Tuesday.", vocab)
         is None
     )
+
+
+def test_parenthesised_prose_is_not_a_credit() -> None:
+    assert split_credit("Prices rose 5% (year/year)") == ("Prices rose 5% (year/year)", None)
+    assert split_credit("Talks in Geneva, Jan. 5, 2026. (VOA)") == ("Talks in Geneva, Jan. 5, 2026.", "(VOA)")
