@@ -22,6 +22,7 @@ from bot.store.models import ArticleRow, ArticleTopicRow
 from summarizer.models import Article, Block, Document
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
@@ -92,9 +93,14 @@ def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
     )
 
 
+def search_words(query: str) -> list[str]:
+    """The words of a search: possessives dropped ("Zelenskyy’s" -> "Zelenskyy"), punctuation ignored."""
+    return _WORD_RE.findall(_POSSESSIVE_RE.sub("", query))
+
+
 def fts_match_query(query: str) -> str:
     """An FTS5 MATCH expression that cannot be a syntax error: every word quoted, all words required."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in _WORD_RE.findall(query))
+    return " ".join('"' + w.replace('"', '""') + '"' for w in search_words(query))
 
 
 class ArticleRepository:
@@ -193,7 +199,7 @@ class ArticleRepository:
     def search(self, query: str, *, since: datetime | None = None, ids: Collection[int] | None = None,
                limit: int = 20) -> list[StoredArticle]:
         """Full-text search over title and body, best match first; every word of ``query`` must occur."""
-        words = _WORD_RE.findall(query)
+        words = search_words(query)
         if not words:
             return []
         params: dict[str, Any] = {"limit": limit}

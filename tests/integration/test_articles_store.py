@@ -96,6 +96,7 @@ def test_full_text_search_ranks_and_filters(engine: Engine) -> None:
         assert [a.id for a in repo.search("gold")] == [ids["gold"]]
         assert [a.id for a in repo.search("Gold imports")] == [ids["gold"]]  # every word, any case, stemmed
         assert [a.id for a in repo.search("casualty")] == [ids["war"]]  # stemming: casualties
+        assert [a.id for a in repo.search("Ukraine’s casualties")] == [ids["war"]]  # possessive dropped
         assert repo.search("gold beijing") == []  # all words required
         assert repo.search("gold", since=T0 + timedelta(hours=1)) == []
         assert repo.search("gold", ids=[ids["xi"]]) == []
@@ -113,6 +114,7 @@ def test_search_never_fails_on_user_syntax(engine: Engine, query: str) -> None:
 def test_fts_query_quotes_every_word() -> None:
     assert fts_match_query('gold "bars" OR x') == '"gold" "bars" "OR" "x"'
     assert fts_match_query("?!") == ""
+    assert fts_match_query("Russia’s gold") == '"Russia" "gold"'
 
 
 def test_concurrent_adds_of_the_same_story_store_it_once(engine: Engine) -> None:
