@@ -23,6 +23,7 @@ from bot.adapters.slack_http import HealthCheck, SlackHttpServer
 from bot.adapters.slack_poster import SlackPoster, make_client, retry_handlers
 from bot.adapters.slack_replies import SHARE_ACTION_ID, brief_message, reply_message
 from bot.errors import UserError
+from bot.eventlog import event
 from bot.ports import CommandHandler
 from bot.results import BriefReply, CommandContext, CommandReply, TextReply
 from bot.settings import Settings
@@ -101,7 +102,7 @@ class SlackAdapter:
             assert app_token is not None  # slack_mode() only says "socket" with an app token
             self._socket = AsyncSocketModeHandler(self.bolt, app_token.get_secret_value(), web_client=self._client)
             await self._socket.connect_async()
-        log.info("slack adapter started", extra={"mode": self.mode, "port": self.http.port})
+        event(log, "slack_started", mode=self.mode, port=self.http.port)
 
     async def stop(self) -> None:
         if self._socket is not None:
@@ -131,6 +132,8 @@ class SlackAdapter:
         await self._respond(command["response_url"], reply_message(reply, trusted=self._policy.hint), in_channel=False)
 
     async def _on_share(self, ack: Any, body: dict[str, Any]) -> None:
+        # Slack does not send an ephemeral message's content back with the click, so the brief is
+        # rebuilt from the query the button carries (it may have gained a story in between).
         await ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
@@ -153,7 +156,8 @@ class SlackAdapter:
         except UserError as exc:
             return TextReply(str(exc), ok=False)
         except Exception:
-            log.exception("slack command failed", extra={"command": command, "channel": ctx.channel})
+            log.exception("slack command failed")
+            event(log, "error", level=logging.ERROR, where=f"slack /{command}", channel=ctx.channel)
             return TextReply("Sorry, that failed on our side; it has been logged. Please try again.", ok=False)
 
     async def _respond(self, response_url: str, message: SlackMessage, *, in_channel: bool) -> bool:
@@ -169,10 +173,10 @@ class SlackAdapter:
         try:
             response = await AsyncWebhookClient(response_url, retry_handlers=retry_handlers()).send_dict(body)
         except Exception as exc:  # the user only misses one reply; never let it kill the listener task
-            log.warning("response_url post failed", extra={"error": repr(exc)})
+            event(log, "slack_reply_failed", level=logging.WARNING, error=repr(exc))
             return False
         if response.status_code != 200:
-            log.warning("response_url refused", extra={"status": response.status_code, "body": response.body})
+            event(log, "slack_reply_failed", level=logging.WARNING, status=response.status_code, body=response.body)
         return response.status_code == 200
 
     @property

@@ -14,6 +14,7 @@ import aiohttp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.eventlog import event
 from bot.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,7 @@ class ManagePolicy:
             response = await client.users_info(user=user_id)
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
             # Fail closed: a refusal that names who can do it is better than an unchecked change.
-            log.warning("users.info failed; treating user as not an admin",
-                        extra={"team": team_id, "user": user_id, "error": str(exc)})
+            event(log, "slack_admin_check_failed", level=logging.WARNING, team=team_id, user=user_id, error=str(exc))
             return False
         user = response.get("user") or {}
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

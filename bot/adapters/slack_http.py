@@ -17,6 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 
 from bot.adapters.slack_config import EVENTS_PATH, HEALTH_PATH
+from bot.eventlog import event
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class SlackHttpServer:
             try:
                 healthy = bool(await asyncio.wait_for(self._health_check(), HEALTH_TIMEOUT_SECONDS))
             except Exception as exc:  # any failure of the check means "not ready", never a 500
-                log.warning("health check failed", extra={"error": repr(exc)})
+                event(log, "health_check_failed", level=logging.WARNING, error=repr(exc))
                 healthy = False
         status = 200 if healthy else 503
         return web.json_response({"status": "ok" if healthy else "unavailable"}, status=status)
@@ -78,7 +79,7 @@ class SlackHttpServer:
         self._runner = web.AppRunner(self.web_app(), access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._port).start()
-        log.info("slack http server listening", extra={"host": self._host, "port": self.port})
+        event(log, "slack_http_listening", host=self._host, port=self.port)
 
     @property
     def port(self) -> int:

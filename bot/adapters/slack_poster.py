@@ -27,6 +27,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import digest_messages
+from bot.eventlog import event
 from bot.ports import ChannelKey, PostError, PostReceipt
 from bot.results import Digest
 
@@ -118,7 +119,7 @@ class SlackPoster:
                 posted.append(str(response["ts"]))
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
             reason, retryable = _reason(exc)
-            log.warning("slack post failed", extra={"channel": str(channel), "reason": reason})
+            event(log, "slack_post_failed", level=logging.WARNING, channel=channel, reason=reason, posted=len(posted))
             if posted and not await self._delete(token, channel, posted):
                 raise PostError(f"{reason}; partly posted ({len(posted)} messages, ts {posted[0]}) and could not "
                                 "be removed, so it will not be retried", retryable=False) from exc
@@ -131,7 +132,8 @@ class SlackPoster:
             for ts in reversed(posted):
                 await self._client.chat_delete(token=token, channel=channel.channel, ts=ts)
         except (TimeoutError, SlackClientError, aiohttp.ClientError) as exc:
-            log.error("could not remove partial digest", extra={"channel": str(channel), "error": str(exc)})
+            event(log, "error", level=logging.ERROR, where="slack partial digest removal", channel=channel,
+                  error=str(exc))
             return False
         return True
 
