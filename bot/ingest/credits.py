@@ -95,7 +95,8 @@ _SIGN_OFF = re.compile(
     r"|^(?:some\s+)?(?:information|material|reporting)\s+(?:for|in)\s+this\s+(?:story|report|article)\s+"
     r"(?:came|comes|was\s+provided)\s+from\b"
     r"|^Our\s+Standards:|^_{3,}$|^-{3,}$|^\*{3,}$"
-    r"|^(?:©|\(c\)|Copyright\b)\s*\d{4}|^Follow\s+(?:AP|Reuters|AFP)\b|^(?:Sign\s+up|Subscribe)\s+(?:here|to)\b",
+    r"|^(?:©|\(c\)|Copyright\b)\s*\d{4}|^Follow\s+(?:AP|Reuters|AFP)\b|^(?:Sign\s+up|Subscribe)\s+(?:here|to)\b"
+    r"|^(?:read\s+more|related|see\s+also|watch|listen)\s*:|^(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:\s*(?:,|\band\b|&).*)?$")

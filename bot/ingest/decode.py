@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import html
 import re
 import unicodedata
 
@@ -14,7 +15,14 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u2060-\u2064\ufeff\ufffe]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BINARY_RATIO = 0.01
-# Text copied from news sites keeps link labels: "..., opens new tab", "Purchase Licensing Rights".
+# UTF-8 read as cp1252 leaves a lead character and its continuation characters: "â€™" for "’",
+# "Ã©" for "é". The continuation set is what cp1252 shows for bytes 0x80-0xBF.
+_CONT = (
+    "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 _WEB_ARTEFACTS = re.compile(r",?\s*\bopens new tab\b|\s*\bPurchase Licensing Rights\b")
 
 
@@ -33,6 +41,22 @@ def _decode_mixed(data: bytes) -> str:
     """
     text = data.decode("utf-8", errors="surrogateescape")
     return "".join(_legacy_char(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+
+
+def _cp1252_byte(ch: str) -> bytes:
+    try:
+        return ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return bytes([ord(ch)])  # a byte cp1252 leaves undefined, kept as Latin-1 by the misreading
+
+
+def _undo_mojibake(match: re.Match[str]) -> str:
+    """One UTF-8 character that was misread as cp1252 ("â€™" for "’"); unchanged unless it decodes."""
+    run = match.group(0)
+    try:
+        return b"".join(_cp1252_byte(ch) for ch in run).decode("utf-8")
+    except UnicodeDecodeError:
+        return run
 
 
 def decode_bytes(data: bytes) -> str:
@@ -57,6 +81,8 @@ def normalise_text(text: str) -> str:
     if not text.strip():
         raise DumpError("empty file")
     text = _LINE_BREAKS.sub("\n", text)
+    # Mojibake first: a misread "’" carries C1 characters that would otherwise look binary.
+    text = _MOJIBAKE.sub(_undo_mojibake, text.replace("â€\ufffd", "”"))
     controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) * _BINARY_RATIO):
         raise DumpError("binary file (control characters), not a text dump")
@@ -67,5 +93,7 @@ def normalise_text(text: str) -> str:
 
 
 def clean_line(line: str) -> str:
-    """Collapse tabs, non-breaking and repeated spaces; strip both ends and web-page link artefacts."""
+    """Collapse tabs, non-breaking and repeated spaces; strip both ends, web link artefacts and HTML entities."""
+    if "&" in line and _ENTITY.search(line):
+        line = html.unescape(line)
     return " ".join(_WEB_ARTEFACTS.sub("", line).split())

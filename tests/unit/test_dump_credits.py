@@ -146,3 +146,16 @@ def test_glued_split_needs_a_news_verb_after_the_capitalised_word() -> None:
 def test_parenthesised_prose_is_not_a_credit() -> None:
     assert split_credit("Prices rose 5% (year/year)") == ("Prices rose 5% (year/year)", None)
     assert split_credit("Talks in Geneva, Jan. 5, 2026. (VOA)") == ("Talks in Geneva, Jan. 5, 2026.", "(VOA)")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "READ MORE: Russia's war in Ukraine",
+        "https://example.org/story",
+        "Follow AP's coverage at https://apnews.com/hub/russia-ukraine",
+        "Some information for this story came from The Associated Press, Reuters and Agence France-Presse.",
+    ],
+)
+def test_web_and_wire_trailers_are_sign_offs(line: str) -> None:
+    assert is_sign_off(line)

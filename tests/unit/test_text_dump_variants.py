@@ -210,3 +210,16 @@ def test_unusable_files_raise_dump_error(data: bytes) -> None:
 def test_text_without_any_story_raises() -> None:
     with pytest.raises(DumpError, match="no article"):
         parse_bytes(b"just a line", name="dump.txt")
+
+
+def test_mojibake_from_an_earlier_cp1252_misreading_is_repaired() -> None:
+    garbled = SAMPLE.encode("utf-8").decode("cp1252", errors="replace")
+    articles = _parse(garbled)
+    assert_sample_structure(articles)
+    assert any("“reliable information”" in p for p in articles[2].paragraphs)
+    assert any("Britain’s opposition" in p for p in articles[1].paragraphs)
+
+
+def test_html_entities_in_a_text_dump() -> None:
+    articles = _parse(SAMPLE.replace("Planes, trucks, gold", "Planes, trucks &amp; gold"))
+    assert "Planes, trucks & gold" in [b.text for b in articles[0].blocks]
