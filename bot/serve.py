@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.console import ConsoleAdapter, ConsolePoster
 from bot.channels import ChannelRegistry, load_channel_defaults
@@ -35,27 +38,47 @@ log = logging.getLogger(__name__)
 AdapterFactory = Callable[[Settings, CommandHandler], ChatAdapter]
 
 
-def _slack(settings: Settings, handler: CommandHandler) -> ChatAdapter:
-    from bot.adapters.slack_app import SlackAdapter
-
-    # cast: ChatAdapter declares a mutable ``poster: Poster``, which a concrete poster type can't match.
-    return cast(ChatAdapter, SlackAdapter(settings, handler))
+HealthCheck = Callable[[], Awaitable[bool]]
 
 
-def _discord(settings: Settings, handler: CommandHandler) -> ChatAdapter:
-    from bot.adapters.discord_app import DiscordAdapter
+def database_health(app: App) -> HealthCheck:
+    """``/healthz`` for the Slack HTTP server: true when the database answers."""
 
-    return cast(ChatAdapter, DiscordAdapter(settings, handler))
+    def ping() -> bool:
+        try:
+            with app.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    async def check() -> bool:
+        return await asyncio.to_thread(ping)
+
+    return check
 
 
-def chat_adapter_factories(settings: Settings) -> list[AdapterFactory]:
+def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | None = None) -> list[AdapterFactory]:
     """Slack when its token and a transport secret are set, Discord when DISCORD_TOKEN is; else none."""
     factories: list[AdapterFactory] = []
     slack_token = settings.slack_bot_token is not None or settings.slack_client_id is not None
     if slack_token and (settings.slack_signing_secret is not None or settings.slack_app_token is not None):
-        factories.append(_slack)
+
+        def slack(settings: Settings, handler: CommandHandler) -> ChatAdapter:
+            from bot.adapters.slack_app import SlackAdapter
+
+            # cast: ChatAdapter declares a mutable ``poster: Poster``, which a concrete poster type can't match.
+            return cast(ChatAdapter, SlackAdapter(settings, handler, health_check=health_check))
+
+        factories.append(slack)
     if settings.discord_token is not None:
-        factories.append(_discord)
+
+        def discord(settings: Settings, handler: CommandHandler) -> ChatAdapter:
+            from bot.adapters.discord_app import DiscordAdapter
+
+            return cast(ChatAdapter, DiscordAdapter(settings, handler))
+
+        factories.append(discord)
     return factories
 
 
@@ -100,7 +123,8 @@ def build_service(app: App, factories: Sequence[AdapterFactory], *,
 async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
               stop: asyncio.Event | None = None) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set): adapters, scheduler, inbox; then shut down cleanly."""
-    factories = list(adapters) if adapters is not None else chat_adapter_factories(app.settings)
+    factories = (list(adapters) if adapters is not None
+                 else chat_adapter_factories(app.settings, health_check=database_health(app)))
     if not factories or app.settings.digest.markdown_dir is not None:
         factories.append(console_factory())
     await serve(build_service(app, factories), stop=stop)
