@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -18,11 +20,13 @@ from bot.adapters.slack_app import SlackAdapter
 from bot.adapters.slack_blocks import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS
 from bot.adapters.slack_escape import WORD_JOINER, escape_mrkdwn
 from bot.bootstrap import App, bootstrap
+from bot.delivery import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler
-from bot.results import BriefReply
+from bot.ports import ChannelKey, CommandHandler, Poster, PostReceipt
+from bot.results import BriefReply, Digest
 from bot.serve import Service, build_service
-from bot.settings import Settings
+from bot.serve import run as serve
+from bot.settings import Settings, load_settings
 from tests.adapters.slack_standin import (
     BOT_TOKEN,
     CHANNEL,
@@ -208,3 +212,76 @@ async def test_healthz_checks_the_real_database(running: Running) -> None:
     finally:
         app.engine.dispose()
         app.engine = working
+
+
+class Crash(BaseException):
+    """Not an Exception: Delivery must not get to record anything, as when the process dies."""
+
+
+class CrashAfterPosting:
+    """Posts for real, then dies before Delivery can mark the run posted (a process killed mid-run)."""
+
+    platform = "slack"
+
+    def __init__(self, inner: Poster) -> None:
+        self.inner = inner
+
+    async def post_digest(self, channel: ChannelKey, digest: Digest, *, note: str | None = None) -> PostReceipt:
+        await self.inner.post_digest(channel, digest, note=note)
+        raise Crash
+
+    async def find_digest(self, channel: ChannelKey, run_marker: str) -> PostReceipt | None:
+        return await self.inner.find_digest(channel, run_marker)
+
+
+async def test_a_crash_after_posting_is_recovered_from_the_metadata_marker_without_posting_again(
+        running: Running) -> None:
+    await running.command("/digest", "add ukraine russia", user=ADMIN)
+    delivery = running.service.delivery
+    posters = cast(dict[str, Poster], delivery.posters)
+    posters["slack"] = CrashAfterPosting(running.adapter.poster)
+    with pytest.raises(Crash):
+        await delivery.run(KEY, "daily")
+    posted = [m["ts"] for m in running.slack.messages]
+    posters["slack"] = running.adapter.poster  # the restarted process
+
+    [outcome] = await delivery.recover(datetime.now(UTC) + STALE_AFTER + timedelta(minutes=1))
+
+    assert outcome.outcome == "recovered"  # found in conversations.history by the invisible metadata...
+    assert list(outcome.message_ids) == posted
+    assert [m["ts"] for m in running.slack.messages] == posted  # ...and not posted twice
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_serve_starts_the_slack_adapter_when_token_and_signing_secret_are_set(
+        slack: SlackStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = _free_port()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("PORT", str(port))
+    app = bootstrap(load_settings(data_dir=tmp_path))
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(app, stop=stop))
+    try:
+        url = f"http://127.0.0.1:{port}/slack/events"
+        body = slash_body("/digest", "help", response_url=slack.response_url())
+        async with asyncio.timeout(20):
+            while True:  # until serve has bound the port
+                try:
+                    status, _, _ = await post_signed(url, body)
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+        assert status == 200
+        await slack.wait_for(lambda: len(slack.hooks) == 1)
+        assert "Daily digest commands" in slack.hooks[0]["text"]
+    finally:
+        stop.set()
+        await serving
+        app.close()
