@@ -111,15 +111,13 @@ class Delivery:
         """Resolve runs left ``claimed`` by a dead process (the crash rule in the module docstring)."""
         now = now or self.clock()
         outcomes = []
-        for run_id in await asyncio.to_thread(self.ledger.mark_stale_uncertain, now):
+        for run_id, channel_id in await asyncio.to_thread(self.ledger.mark_stale_uncertain, now):
+            key = await asyncio.to_thread(self._key_of, channel_id)
+            if key is None or key.platform not in self.posters:
+                continue  # only a process with that platform's poster can check; the run stays uncertain
             claim = await asyncio.to_thread(self.ledger.reclaim_uncertain, run_id, now)
             if isinstance(claim, Claim):
-                key = await asyncio.to_thread(self._key_of, claim.channel_id)
-                if key is not None and key.platform in self.posters:
-                    outcomes.append(await self._deliver(key, claim, now))
-                else:  # no poster here to check with: leave it for a process that has one
-                    await asyncio.to_thread(self.ledger.fail, claim, "no adapter to check the uncertain post",
-                                            now, retryable=True)
+                outcomes.append(await self._deliver(key, claim, now))
         return outcomes
 
     def _key_of(self, channel_id: int) -> ChannelKey | None:

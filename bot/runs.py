@@ -117,14 +117,15 @@ class RunLedger:
                 return Taken("done" if run.status in TERMINAL else "busy", run.status)
             return self._reclaim(run, now, retry_exhausted=True)
 
-    def mark_stale_uncertain(self, now: datetime) -> list[int]:
-        """Turn claims older than ``stale_after`` into ``uncertain``; return every uncertain run's id."""
+    def mark_stale_uncertain(self, now: datetime) -> list[tuple[int, int]]:
+        """Turn claims older than ``stale_after`` into ``uncertain``; return every uncertain (run, channel) id."""
         with self.sessions.begin() as session:
             session.execute(update(DigestRunRow).where(
                 DigestRunRow.status == "claimed", DigestRunRow.claimed_at <= now - self.stale_after)
                 .values(status="uncertain"))
-            return list(session.scalars(select(DigestRunRow.id).where(DigestRunRow.status == "uncertain")
-                                        .order_by(DigestRunRow.id)))
+            rows = session.execute(select(DigestRunRow.id, DigestRunRow.channel_id)
+                                   .where(DigestRunRow.status == "uncertain").order_by(DigestRunRow.id))
+            return [(run_id, channel_id) for run_id, channel_id in rows]
 
     def record_composition(self, claim: Claim, article_ids: Collection[int], stories: int,
                            window_start: datetime | None) -> None:

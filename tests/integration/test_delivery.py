@@ -312,3 +312,16 @@ async def test_an_article_row_is_never_delivered_twice_even_by_a_forced_run(worl
     assert forced.outcome == "empty" and shown(poster, LONDON) == ids
     with world.app.sessions() as s:
         assert s.scalar(select(ArticleRow.id).where(ArticleRow.id == ids[0])) == ids[0]
+
+
+async def test_an_uncertain_run_waits_for_a_process_that_can_check_its_platform(world: World) -> None:
+    poster = world.poster()
+    ids = world.ingest("Ukraine")
+    poster.crash_after_next_post()
+    with pytest.raises(SimulatedCrash):
+        await world.delivery(poster).tick(world.at(datetime(2026, 3, 10, 7, 30, tzinfo=UTC)), only=LONDON)
+    elsewhere = Delivery(world.app, registry(world.app), {"slack": world.poster()})  # no console poster here
+    assert await elsewhere.tick(world.at(datetime(2026, 3, 10, 8, 0, tzinfo=UTC))) == []
+    assert world.runs() == [("2026-03-10", "daily", "uncertain")]  # left for a process that can look
+    [outcome] = await world.delivery(poster).tick(world.at(datetime(2026, 3, 10, 8, 1, tzinfo=UTC)), only=LONDON)
+    assert outcome.outcome == "recovered" and shown(poster, LONDON) == ids
