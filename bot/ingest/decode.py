@@ -22,7 +22,7 @@ _CONT = (
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 _MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
-_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
+HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 _WEB_ARTEFACTS = re.compile(r",?\s*\bopens new tab\b|\s*\bPurchase Licensing Rights\b")
 
 
@@ -94,6 +94,6 @@ def normalise_text(text: str) -> str:
 
 def clean_line(line: str) -> str:
     """Collapse tabs, non-breaking and repeated spaces; strip both ends, web link artefacts and HTML entities."""
-    if "&" in line and _ENTITY.search(line):
+    if "&" in line and HTML_ENTITY.search(line):
         line = html.unescape(line)
     return " ".join(_WEB_ARTEFACTS.sub("", line).split())

@@ -17,14 +17,13 @@ from typing import Any
 
 from bot.ingest.body import body_lines, build_body, lower_vocabulary
 from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
-from bot.ingest.decode import clean_line
+from bot.ingest.decode import HTML_ENTITY, clean_line
 from bot.ingest.parsed import DumpError, ParsedDump, RecordError
 from summarizer.models import Article
 
 _DECODER = json.JSONDecoder()
 _HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|figure|figcaption)\b[^>]*>", re.I)
 _HTML_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?h[1-6]|/?li|/?figure|/?figcaption)\b[^>]*>", re.I)
-_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 _ANY_TAG = re.compile(r"<[^<>]{1,500}>")
 _WS = " \t\r\n"
 
@@ -39,7 +38,7 @@ def _text(value: object) -> str | None:
 
 def _plain(text: str) -> str:
     """Exports from web CMSs carry HTML: block tags become paragraph breaks, other tags go."""
-    if not _HTML_TAG.search(text) and not _ENTITY.search(text):
+    if not _HTML_TAG.search(text) and not HTML_ENTITY.search(text):
         return text
     text = _HTML_BREAK.sub("\n\n", text)
     return html.unescape(_ANY_TAG.sub("", text))
@@ -52,7 +51,7 @@ def _published(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
     except ValueError:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _credit_names(value: object) -> tuple[str, ...]:
@@ -68,13 +67,13 @@ def record_to_article(record: object, *, name: str) -> Article:
     """One export record as an Article; raises ValueError with the reason when it is unusable."""
     if not isinstance(record, dict):
         raise ValueError(f"record is a JSON {type(record).__name__}, not an object")
-    title = _text(record.get("title"))
+    raw_title = _text(record.get("title"))
+    title = clean_line(_plain(raw_title)) if raw_title else ""
     body_text = _text(record.get("body")) or _text(record.get("text"))
-    if title is None:
+    if not title:
         raise ValueError("missing or empty 'title'")
     if body_text is None:
         raise ValueError("missing or empty 'body'/'text'")
-    title = clean_line(_plain(title))
     body_text = _plain(body_text)
     caption = _text(record.get("caption"))
     caption = clean_line(caption) if caption else None

@@ -195,3 +195,10 @@ def test_hard_wrapped_body_lines_are_joined_single_newline_paragraphs_kept() -> 
         "Local businesses welcomed the news.",
         "The mayor was not available for comment.",
     )
+
+
+def test_title_that_is_only_markup_is_missing() -> None:
+    data = _jsonl({"title": "<b> </b>", "body": "Text."}, {"title": "Fine", "body": "Text."})
+    parsed = parse_bytes(data, name="x.jsonl")
+    assert [a.title for a in parsed.articles] == ["Fine"]
+    assert parsed.errors == (RecordError(1, "missing or empty 'title'"),)

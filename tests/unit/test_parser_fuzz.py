@@ -14,6 +14,8 @@ SAMPLE_LINES = SAMPLE_DUMP.read_text(encoding="utf-8").split("\n")
 LAYOUT_TEXT = st.lists(
     st.one_of(st.sampled_from(SAMPLE_LINES), st.just("TT"), st.just(""), st.text(max_size=80)), max_size=60
 ).map("\n".join)
+# Values that clean down to nothing or to credits only: they must be rejected, never kept as text.
+MARKUP = ["<p></p>", "<b> </b>", "&amp;", "TT", "REUTERS/Stringer", "(Reuters)", " \n\n ", "FILE PHOTO: x"]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -59,7 +61,13 @@ def test_shuffled_sample_lines_never_crash(text: str, crlf: bool) -> None:
         st.one_of(
             st.dictionaries(
                 st.sampled_from(["title", "body", "text", "url", "published_at", "source", "caption", "credit"]),
-                st.one_of(st.text(max_size=60), st.integers(), st.none(), st.lists(st.text(max_size=20), max_size=3)),
+                st.one_of(
+                    st.text(max_size=60),
+                    st.sampled_from(MARKUP),
+                    st.integers(),
+                    st.none(),
+                    st.lists(st.text(max_size=20), max_size=3),
+                ),
             ),
             st.integers(),
             st.text(max_size=10),
