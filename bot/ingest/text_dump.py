@@ -8,6 +8,7 @@ in sign-offs; so a story with an EPA photo and "..., said AFP." has credits ("EP
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Sequence
 
@@ -74,7 +75,9 @@ def parse_text(text: str, *, name: str) -> ParsedDump:
         errors.append(RecordError(orphans[0].no, "text before the first headline was skipped"))
     vocabulary = lower_vocabulary(line.text for line in lines)
     articles: list[Article] = []
+    last_story_kept = False
     for story in stories:
+        last_story_kept = False
         header_line = lines[story.header.start].no
         body = build_body(
             _body_lines(story.body), title=story.header.title, captions=story.header.captions, vocabulary=vocabulary
@@ -85,21 +88,13 @@ def parse_text(text: str, *, name: str) -> ParsedDump:
                 errors.append(RecordError(header_line, f"story {story.header.title[:60]!r} has no body text"))
             continue
         articles.append(_article(story, body, name=name))
+        last_story_kept = True
     if not articles:
         detail = "no headline followed by body text"
         if errors:
             detail = f"{len(errors)} story(ies) rejected; first at line {errors[0].line}: {errors[0].reason}"
         raise DumpError(f"no article found ({detail})")
-    if stories and stories[-1].body and _looks_cut_off(articles[-1], articles[:-1]):
-        last = articles[-1]
-        articles[-1] = Article(
-            title=last.title,
-            blocks=last.blocks,
-            caption=last.caption,
-            credit_line=last.credit_line,
-            credits=last.credits,
-            caption_date=last.caption_date,
-            source=last.source,
-            truncated=True,
-        )
+    # Only the file's last story can have been cut off by the end of the dump.
+    if last_story_kept and _looks_cut_off(articles[-1], articles[:-1]):
+        articles[-1] = dataclasses.replace(articles[-1], truncated=True)
     return ParsedDump(tuple(articles), tuple(errors))

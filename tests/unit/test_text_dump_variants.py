@@ -223,3 +223,16 @@ def test_mojibake_from_an_earlier_cp1252_misreading_is_repaired() -> None:
 def test_html_entities_in_a_text_dump() -> None:
     articles = _parse(SAMPLE.replace("Planes, trucks, gold", "Planes, trucks &amp; gold"))
     assert "Planes, trucks & gold" in [b.text for b in articles[0].blocks]
+
+
+def test_story_before_a_header_only_ending_is_not_marked_truncated() -> None:
+    # The short Kallas story comes third; the dump ends inside the fourth story's header (a stray
+    # sign-off is all its body has). The cut is in the fourth story, so nothing is truncated.
+    stories = SAMPLE.split("\n\n\n")
+    kallas, casualties = stories[3], stories[2]
+    header = casualties[: casualties.index("The number of soldiers killed")]
+    text = "\n\n\n".join([stories[0], stories[1], kallas, header + "(Reporting by Jane Doe)\n"])
+    parsed = parse_bytes(text.encode(), name="dump.txt")
+    assert [a.title for a in parsed.articles] == [TITLES[0], TITLES[1], TITLES[3]]
+    assert [a.truncated for a in parsed.articles] == [False, False, False]
+    assert len(parsed.errors) == 1 and "no body" in parsed.errors[0].reason
