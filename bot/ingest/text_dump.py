@@ -22,6 +22,7 @@ from summarizer.models import Article
 # A last story this much shorter than the file's other stories was cut off by the end of the dump.
 _SHORT_RATIO = 0.25
 _SHORT_WORDS = 150
+_PREAMBLE_WORDS = 20
 
 
 def _body_lines(lines: Sequence[Line]) -> list[BodyLine]:
@@ -66,6 +67,14 @@ def _looks_cut_off(last: Article, others: Sequence[Article]) -> bool:
     return False
 
 
+def _is_preamble(first: Story) -> bool:
+    """A few lines above the first real story ("World News" / "January 28, 2026"): not an article."""
+    if first.header.strength:
+        return False
+    text = " ".join(line.text for line in first.body)
+    return len(words(text)) < _PREAMBLE_WORDS and not any(ends_sentence(line.text) for line in first.body)
+
+
 def parse_text(text: str, *, name: str) -> ParsedDump:
     """Parse a decoded plain-text dump into articles (one per story) and per-story errors."""
     lines = to_lines(text)
@@ -76,8 +85,11 @@ def parse_text(text: str, *, name: str) -> ParsedDump:
     vocabulary = lower_vocabulary(line.text for line in lines)
     articles: list[Article] = []
     last_story_kept = False
+    has_layout = any(story.header.strength for story in stories)
     for story in stories:
         last_story_kept = False
+        if story is stories[0] and has_layout and _is_preamble(story):
+            continue
         header_line = lines[story.header.start].no
         body = build_body(
             _body_lines(story.body), title=story.header.title, captions=story.header.captions, vocabulary=vocabulary

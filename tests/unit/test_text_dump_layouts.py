@@ -208,3 +208,11 @@ def test_paragraph_pasted_twice_under_a_subheading_is_not_a_story() -> None:
         ("paragraph", "Local businesses welcomed the news."),
     ]
     assert parsed.errors == ()
+
+
+def test_dated_preamble_above_the_first_story_is_skipped() -> None:
+    story = f"Bridge Opening Set for March\n\nTT\n\nBridge Opening Set for March\n\n{BODY_A}\n"
+    text = f"World News\nJanuary 28, 2026\n\n\n{story}"
+    parsed = parse_bytes(text.encode(), name="dump.txt")
+    assert [a.title for a in parsed.articles] == ["Bridge Opening Set for March"]
+    assert parsed.errors == ()
