@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from summarizer.concepts import Concepts, bigram_concepts
 from summarizer.models import Document, Sentence
 from summarizer.readability import needs_context, usable
 from summarizer.text import content_terms, word_count
@@ -35,6 +36,10 @@ class Weights:
     query: float = 1.0  # cosine with the query (topic briefs)
     redundancy: float = 0.5  # MMR: subtract this x max cosine with what is already picked
     duplicate_cosine: float = 0.6  # never pick a sentence this similar to a picked one
+    # Several documents: each pick maximises (new concept coverage + salience x this) per length^exponent.
+    multi_salience: float = 2.0
+    concept_min_docs: int = 2  # a concept (word bigram) counts once this many documents report it
+    length_exponent: float = 0.5  # cost scaling of a words budget: a long sentence must earn its words
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,29 +131,42 @@ def mmr_select(
     max_sentences: int | None,
     max_words: int | None,
     weights: Weights = Weights(),
+    concepts: Concepts | None = None,
 ) -> list[int]:
     """Greedy maximal-marginal-relevance pick: salience minus redundancy with what is already chosen.
 
-    A sentence too similar to a picked one (cosine >= ``duplicate_cosine``) is never picked, so
-    no sentence appears twice. Only the picked sentences' similarity rows are computed.
+    With ``concepts`` (several documents), a pick also earns the weight of the concepts it newly
+    covers, and its value is divided by (words / long_after) ** length_exponent so that a words
+    budget buys coverage rather than length. A sentence too similar to a picked one (cosine >=
+    ``duplicate_cosine``) is never picked. Only the picked sentences' similarity rows are computed.
     """
     score = scored.score
     picked: list[int] = []
     available = np.isfinite(score)
     max_sim = np.zeros(len(score))
     total_words = 0
+    if concepts is not None:
+        covered = concepts.empty()
+        norm = max(float(concepts.gain(covered).max(initial=0.0)), 1e-9)
+        cost = np.maximum(lengths / weights.long_after, 0.5) ** weights.length_exponent
     while available.any():
         if max_sentences is not None and len(picked) >= max_sentences:
             break
         if max_words is not None and total_words >= max_words:
             break
-        gain = np.where(available, score - weights.redundancy * max_sim, -np.inf)
-        best = int(np.argmax(gain))
+        if concepts is None:
+            value = score - weights.redundancy * max_sim
+        else:
+            gain = concepts.gain(covered) / norm
+            value = (gain + weights.multi_salience * score - weights.redundancy * max_sim) / cost
+        best = int(np.argmax(np.where(available, value, -np.inf)))
         picked.append(best)
         total_words += int(lengths[best])
         available[best] = False
         max_sim = np.maximum(max_sim, scored.similarities_to(best))
         available &= max_sim < weights.duplicate_cosine
+        if concepts is not None:
+            concepts.cover(covered, best)
     return picked
 
 
@@ -173,8 +191,14 @@ def pick_default(
         scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights)
         if not np.isfinite(scored.score).any():
             scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)
-    chosen = mmr_select(scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights)
-    return _readable_opening(chosen, sents, scored, docs, weights)
+    # Concept coverage suits a cluster reporting one event (what several wires share is the news).
+    # A topic brief (a query) spans different stories: there relevance, centrality and MMR decide.
+    clustered = sum(1 for g in per_doc if g) > 1 and not query
+    concepts = bigram_concepts(sents, min_docs=weights.concept_min_docs) if clustered else None
+    chosen = mmr_select(
+        scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights, concepts=concepts
+    )
+    return _readable_opening(chosen, sents, scored, docs, lengths, max_words, weights)
 
 
 def _readable_opening(
@@ -182,22 +206,34 @@ def _readable_opening(
     sents: Sequence[Sentence],
     scored: Scored,
     docs: Sequence[Document],
+    lengths: np.ndarray,
+    max_words: int | None,
     weights: Weights = Weights(),
 ) -> list[Sentence]:
-    """While the brief would open with a dangling sentence, swap it for the best one that can open it."""
+    """While the brief would open with a dangling sentence, swap it for the best one that can open it.
+
+    The swap keeps the pick order (a replacement takes the replaced one's place), and a words
+    budget still ends at the first sentence that reaches it.
+    """
     rank = {d.id: i for i, d in enumerate(docs)}
     score, context = scored.score, scored.context
     picked = list(chosen)
     candidates = np.flatnonzero(np.isfinite(score) & ~context)
     spare = [int(i) for i in candidates[np.argsort(-score[candidates], kind="stable")] if int(i) not in picked]
-    while picked:
+    for _ in range(len(sents) + 1):  # each round removes a dangling opener or stops: bounded
+        if max_words is not None:
+            while len(picked) > 1 and int(lengths[picked[:-1]].sum()) >= max_words:
+                picked.pop()
+        if not picked:
+            break
         first = min(picked, key=lambda i: (rank.get(sents[i].doc_id, 0), sents[i].position))
         if not context[first]:
             break
-        picked.remove(first)
+        slot = picked.index(first)
+        picked.pop(slot)
         while spare:  # the replacement must not repeat what is already there
             cand = spare.pop(0)
             if not picked or scored.similarities_to(cand)[picked].max() < weights.duplicate_cosine:
-                picked.append(cand)
+                picked.insert(slot, cand)
                 break
     return [sents[i] for i in picked]

@@ -184,6 +184,14 @@ def _term(word: str) -> str:
     return "" if lower in STOP_WORDS else stem(lower)
 
 
+def bigrams(text: str) -> list[str]:
+    """Stemmed word bigrams of a text, skipping pairs of two stop words ("of the"): multi-document concepts."""
+    toks = _WORD.findall(text.lower())
+    stems = [stem(w) for w in toks]
+    stop = [w in STOP_WORDS for w in toks]
+    return [f"{stems[i]} {stems[i + 1]}" for i in range(len(toks) - 1) if not (stop[i] and stop[i + 1])]
+
+
 def word_count(text: str) -> int:
     """Words as a reader (and a words budget) counts them: whitespace-separated tokens."""
     return len(text.split())

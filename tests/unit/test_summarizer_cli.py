@@ -66,7 +66,8 @@ def test_words_budget_takes_about_n_words(tmp_path: Path, capsys: pytest.Capture
     summary = rows[0]["summary"]
     assert isinstance(summary, list)
     counts = [len(str(s).split()) for s in summary]
-    assert sum(counts[:-1]) < 30 <= sum(counts)
+    # Picking stops at the first sentence that reaches the budget (reading order may differ from pick order).
+    assert sum(counts) - max(counts) < 30 <= sum(counts)
 
 
 @pytest.mark.parametrize("algorithm", ["default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl"])
