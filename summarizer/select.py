@@ -136,8 +136,8 @@ def mmr_select(
     """Greedy maximal-marginal-relevance pick: salience minus redundancy with what is already chosen.
 
     With ``concepts`` (several documents), a pick also earns the weight of the concepts it newly
-    covers, and its value is divided by (words / long_after) ** length_exponent so that a words
-    budget buys coverage rather than length. A sentence too similar to a picked one (cosine >=
+    covers and, under a words budget, its value is divided by (words / long_after) ** length_exponent
+    so that the budget buys coverage rather than length. A sentence too similar to a picked one (cosine >=
     ``duplicate_cosine``) is never picked. Only the picked sentences' similarity rows are computed.
     """
     score = scored.score
@@ -148,7 +148,8 @@ def mmr_select(
     if concepts is not None:
         covered = concepts.empty()
         norm = max(float(concepts.gain(covered).max(initial=0.0)), 1e-9)
-        cost = np.maximum(lengths / weights.long_after, 0.5) ** weights.length_exponent
+        # Only a words budget makes length a cost; under a sentence budget a sentence is a sentence.
+        cost = np.maximum(lengths / weights.long_after, 0.5) ** weights.length_exponent if max_words else 1.0
     while available.any():
         if max_sentences is not None and len(picked) >= max_sentences:
             break
