@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
+# A channel that never had a digest does not "catch up" on a time it was never served at; it still gets
+# a digest whose time passed moments ago (a cron fire a little late, a start right after the time).
+FIRST_DIGEST_GRACE = timedelta(minutes=5)
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
 
 Outcome = Literal["posted", "recovered", "skipped", "failed", "done", "busy", "exhausted", "empty"]
@@ -96,8 +99,16 @@ class Delivery:
             candidates.append((config, day))
         ids = [c.row_id for c, _ in candidates if c.row_id is not None]
         runs = self.ledger.daily_runs(ids, {d for _, d in candidates})
-        return [(c, d) for c, d in candidates
-                if self.ledger.is_due(runs.get((c.row_id, d)) if c.row_id is not None else None, now)]
+        due = []
+        for config, day in candidates:
+            run = runs.get((config.row_id, day)) if config.row_id is not None else None
+            if run is None and config.covered_until is None:
+                instant = latest_occurrence(now, config.local_time, config.tz)[1]
+                if now - instant > FIRST_DIGEST_GRACE:
+                    continue  # never served before: its first digest is at its next time
+            if self.ledger.is_due(run, now):
+                due.append((config, day))
+        return due
 
     async def tick(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Recover dead claims, then run every due digest: what the scheduler's jobs call."""

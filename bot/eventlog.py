@@ -39,7 +39,8 @@ class JsonFormatter(logging.Formatter):
         }
         fields = getattr(record, _FIELDS, None)
         if isinstance(fields, dict):
-            data.update(fields)
+            # The record's own keys win: an event field named like one of them is kept under a prefix.
+            data.update({(f"field_{k}" if k in data else k): v for k, v in fields.items()})
         else:
             data["message"] = record.getMessage()
         if record.exc_info:

@@ -51,7 +51,15 @@ class DigestScheduler:
         self._schedule: dict[ChannelKey, tuple[str, str, bool]] = {}
 
     async def start(self) -> None:
-        """Start jobs; the first tick runs at once (recovery and catch-up on start)."""
+        """Start jobs; the first tick runs at once (recovery and catch-up on start).
+
+        Dumps that landed while the service was down are ingested first, so a catch-up digest carries
+        them: two scans back to back take every file whose size and mtime are unchanged and older
+        than ``stable_seconds`` (a file still being written fails one or the other).
+        """
+        if self.inbox is not None:
+            await self.scan_inbox()
+            await self.scan_inbox()
         common: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         self.scheduler.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id="tick",
                                next_run_time=self.clock(), **common)
@@ -77,14 +85,14 @@ class DigestScheduler:
                                        replace_existing=True, coalesce=True, max_instances=1,
                                        misfire_grace_time=int(self.delivery.catch_up.total_seconds()))
                 self._schedule[key] = config.schedule_key()
-                event(log, "schedule", channel=str(key), time=config.digest_time, timezone=config.timezone)
+                event(log, "schedule", channel=str(key), at=config.digest_time, timezone=config.timezone)
 
     def _remove(self, key: ChannelKey) -> None:
         job = self.scheduler.get_job(f"{JOB_PREFIX}{key}")
         if job is not None:
             job.remove()
         self._schedule.pop(key, None)
-        event(log, "schedule", channel=str(key), time="-", timezone="-")
+        event(log, "schedule", channel=str(key), at="-", timezone="-")
 
     async def fire(self, key: ChannelKey) -> None:
         """A channel's cron job: run its digest if due (the ledger makes a second caller harmless)."""

@@ -325,3 +325,13 @@ async def test_an_uncertain_run_waits_for_a_process_that_can_check_its_platform(
     assert world.runs() == [("2026-03-10", "daily", "uncertain")]  # left for a process that can look
     [outcome] = await world.delivery(poster).tick(world.at(datetime(2026, 3, 10, 8, 1, tzinfo=UTC)), only=LONDON)
     assert outcome.outcome == "recovered" and shown(poster, LONDON) == ids
+
+
+async def test_a_channel_never_served_starts_with_its_next_time_not_a_catch_up(world: World) -> None:
+    poster = world.poster()
+    delivery = world.delivery(poster)
+    assert await delivery.tick(world.at(datetime(2026, 3, 10, 9, 0, tzinfo=UTC)), only=LONDON) == []
+    assert world.runs() == []  # 07:30 passed before this channel was ever served: no catch-up
+    ids = world.ingest("Ukraine")
+    [late_cron] = await delivery.tick(world.at(datetime(2026, 3, 11, 7, 33, tzinfo=UTC)), only=LONDON)
+    assert late_cron.outcome == "posted" and shown(poster, LONDON) == ids
