@@ -174,9 +174,13 @@ class Delivery:
                                  "Found the digest a crashed run had posted; marked it posted.")
             note = REPEAT_NOTE if receipt is None else None
         only = claim.article_ids if claim.uncertain else None
-        composition = await asyncio.to_thread(
-            compose_digest, self.app, config, window_end=claim.window_end, local_date=claim.local_date,
-            marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, only_ids=only)
+        try:
+            composition = await asyncio.to_thread(
+                compose_digest, self.app, config, window_end=claim.window_end, local_date=claim.local_date,
+                marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, only_ids=only)
+        except Exception as exc:  # a failing summarizer must cost attempts, not leave the run claimed
+            log.exception("composing the digest for %s failed", key)
+            return await self._failed(key, claim, config, f"composing failed: {type(exc).__name__}: {exc}", True)
         window_start = config.covered_until
         await asyncio.to_thread(self.ledger.record_composition, claim, composition.article_ids,
                                 composition.stories, window_start)
@@ -209,11 +213,12 @@ class Delivery:
             return None
 
     async def _failed(self, key: ChannelKey, claim: Claim, config: ChannelConfig, reason: str, retryable: bool,
-                      composition: Composition) -> RunOutcome:
+                      composition: Composition | None = None) -> RunOutcome:
         await asyncio.to_thread(self.ledger.fail, claim, reason, self.clock(), retryable=retryable)
         left = self.ledger.max_attempts - claim.attempt if retryable and claim.kind == "daily" else 0
         retry = f" Will retry on the next tick ({left} attempts left)." if left > 0 else ""
-        return self._log(key, claim, config, "failed", composition.stories, (), f"Posting failed: {reason}.{retry}",
+        stories = composition.stories if composition else 0
+        return self._log(key, claim, config, "failed", stories, (), f"Posting failed: {reason}.{retry}",
                          composition, level=logging.WARNING)
 
     def _log(self, key: ChannelKey, claim: Claim, config: ChannelConfig, outcome: Outcome, stories: int,

@@ -335,3 +335,20 @@ async def test_a_channel_never_served_starts_with_its_next_time_not_a_catch_up(w
     ids = world.ingest("Ukraine")
     [late_cron] = await delivery.tick(world.at(datetime(2026, 3, 11, 7, 33, tzinfo=UTC)), only=LONDON)
     assert late_cron.outcome == "posted" and shown(poster, LONDON) == ids
+
+
+async def test_a_composing_error_is_a_failed_attempt_not_a_stuck_claim(world: World) -> None:
+    poster = world.poster()
+    calls = []
+
+    def broken_brief(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        raise RuntimeError("summarizer exploded")
+
+    world.ingest("Ukraine")
+    delivery = world.delivery(poster, brief_fn=broken_brief, max_attempts=2)
+    [first] = await delivery.tick(world.at(datetime(2026, 3, 10, 7, 30, tzinfo=UTC)), only=LONDON)
+    assert first.outcome == "failed" and "summarizer exploded" in (registry(world.app).get(LONDON).last_error or "")
+    await delivery.tick(world.at(datetime(2026, 3, 10, 7, 31, tzinfo=UTC)), only=LONDON)
+    assert await delivery.tick(world.at(datetime(2026, 3, 10, 8, 0, tzinfo=UTC)), only=LONDON) == []  # bounded
+    assert len(calls) == 2 and poster.posts == [] and world.runs() == [("2026-03-10", "daily", "failed")]
