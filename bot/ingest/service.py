@@ -139,31 +139,36 @@ def _parse(path: Path) -> tuple[tuple[Article, ...], tuple[RecordError, ...]] | 
     return parsed.articles, problems
 
 
-def _store(app: App, topics: TopicSet, articles: Sequence[Article]) -> tuple[list[int], int, list[int]]:
+def _store(app: App, topics: TopicSet, finder: RevisionFinder,
+           articles: Sequence[Article]) -> tuple[list[int], int, list[int]]:
     """Add one dump's articles in one transaction: (ids in file order, how many new, superseded ids)."""
     now = datetime.now(UTC)
-    with app.sessions.begin() as session:
-        repo = ArticleRepository(session)
-        ids: list[int] = []
-        created: list[tuple[int, Article]] = []
-        for article in articles:
-            scores = topics.tag(article.title, [b.text for b in article.blocks])
-            result = repo.add(article, topics=scores, ingested_at=now)
-            ids.append(result.id)
-            if result.created:
-                created.append((result.id, article))
-        superseded = RevisionFinder(repo).mark(created, since=now - REVISION_WINDOW) if created else []
+    try:
+        with app.sessions.begin() as session:
+            repo = ArticleRepository(session)
+            ids: list[int] = []
+            created: list[tuple[int, Article]] = []
+            for article in articles:
+                scores = topics.tag(article.title, [b.text for b in article.blocks])
+                result = repo.add(article, topics=scores, ingested_at=now)
+                ids.append(result.id)
+                if result.created:
+                    created.append((result.id, article))
+            superseded = finder.mark(repo, created, since=now - REVISION_WINDOW)
+    except BaseException:
+        finder.reset()  # its index may now name rows that were rolled back
+        raise
     return ids, len(created), superseded
 
 
-def _ingest_file(app: App, topics: TopicSet, path: Path) -> FileResult:
+def _ingest_file(app: App, topics: TopicSet, finder: RevisionFinder, path: Path) -> FileResult:
     parsed = _parse(path)
     if isinstance(parsed, str):
         return FileResult(str(path), "rejected", reason=parsed)
     articles, problems = parsed
     for attempt in range(LOCK_RETRIES):
         try:
-            ids, new, superseded = _store(app, topics, articles)
+            ids, new, superseded = _store(app, topics, finder, articles)
             break
         except OperationalError as exc:
             if "locked" not in str(exc).lower() or attempt == LOCK_RETRIES - 1:
@@ -197,8 +202,9 @@ def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = Fals
     started = time.perf_counter()
     files, results = collect_files(paths)
     topics = load_topics(app.settings.config_dir)
+    finder = RevisionFinder()
     for path in _with_progress(files, progress):
-        result = _ingest_file(app, topics, path)
+        result = _ingest_file(app, topics, finder, path)
         log.info("ingest file=%s status=%s new=%d duplicates=%d reason=%s",
                  result.path, result.status, result.new, result.duplicates, result.reason or "-")
         results.append(result)

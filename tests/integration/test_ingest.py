@@ -206,3 +206,13 @@ def test_progress_bar_run_gives_the_same_report(app: App, dumps: Path) -> None:
     report = ingest_paths(app, [dumps], progress=True)
     assert [r.status for r in report.results] == ["ok", "ok", "ok"]
     assert (report.new, report.duplicates) == (4, 8)
+
+
+def test_a_revision_in_a_later_file_of_the_same_run_supersedes_the_earlier(app: App, dumps: Path) -> None:
+    revised = _revised_sample(dumps)
+    first = dumps / "1-first.txt"
+    shutil.copy(SAMPLE_DUMP, first)
+    report = ingest_paths(app, [first, revised])  # one run: the revision index is built once, then follows
+    assert [len(r.superseded) for r in report.results] == [0, 1]
+    assert (report.new, report.duplicates) == (5, 3) and len(stored(app)) == 4
+    assert NEW_PARAGRAPH in by_title(stored(app), CASUALTIES).body
