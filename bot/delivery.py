@@ -219,12 +219,14 @@ class Delivery:
         retry = f" Will retry on the next tick ({left} attempts left)." if left > 0 else ""
         stories = composition.stories if composition else 0
         return self._log(key, claim, config, "failed", stories, (), f"Posting failed: {reason}.{retry}",
-                         composition, level=logging.WARNING)
+                         composition, level=logging.WARNING, error=reason)
 
     def _log(self, key: ChannelKey, claim: Claim, config: ChannelConfig, outcome: Outcome, stories: int,
              message_ids: tuple[str, ...], text: str, composition: Composition | None = None, *,
-             level: int = logging.INFO) -> RunOutcome:
+             level: int = logging.INFO, error: str | None = None) -> RunOutcome:
+        extra = {"error": error} if error else {}
         event(log, "digest_run", level=level, channel=str(key), kind=claim.kind, local_date=claim.local_date,
               window_start=config.covered_until or "-", window_end=claim.window_end, stories=stories,
-              outcome=outcome, attempt=claim.attempt, run=claim.run_id, messages=",".join(message_ids) or "-")
+              outcome=outcome, attempt=claim.attempt, run=claim.run_id, messages=",".join(message_ids) or "-",
+              **extra)
         return RunOutcome(key, claim.kind, claim.local_date, outcome, text, stories, message_ids, composition)
