@@ -46,6 +46,7 @@ class ChannelConfig:
     covered_until: datetime | None = None
     last_error: str | None = None
     updated_at: datetime | None = None
+    created_at: datetime | None = None  # when this service first knew the channel (its row was made)
 
     @property
     def local_time(self) -> time:
@@ -195,7 +196,8 @@ class ChannelRegistry:
         if "topics" in changes:
             changes["topics"] = tuple(changes["topics"])
         return replace(config, **changes, row_id=row.id, covered_until=_aware(row.covered_until),
-                       last_error=row.last_error, updated_at=_aware(row.updated_at))
+                       last_error=row.last_error, updated_at=_aware(row.updated_at),
+                       created_at=_aware(row.created_at))
 
     def get(self, key: ChannelKey) -> ChannelConfig:
         with self.sessions() as session:

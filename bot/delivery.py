@@ -39,9 +39,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
-# A channel that never had a digest does not "catch up" on a time it was never served at; it still gets
-# a digest whose time passed moments ago (a cron fire a little late, a start right after the time).
-FIRST_DIGEST_GRACE = timedelta(minutes=5)
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
 
 Outcome = Literal["posted", "recovered", "skipped", "failed", "done", "busy", "exhausted", "empty"]
@@ -85,27 +82,29 @@ class Delivery:
 
     def due(self, now: datetime, only: ChannelKey | None = None) -> list[tuple[ChannelConfig, date]]:
         """Channels whose latest scheduled time has passed, within the catch-up window, run not done."""
-        candidates: list[tuple[ChannelConfig, date]] = []
+        candidates: list[tuple[ChannelConfig, date, datetime]] = []
         for config in self.registry.all():
             if (only is not None and config.key != only) or not config.subscribed:
                 continue
             if config.key.platform not in self.posters:
                 continue  # that platform's adapter is not running in this process
+            if config.row_id is None:  # first sight of a channels.toml channel: remember when that was
+                self.registry.ensure_row(config.key)
+                config = self.registry.get(config.key)
             day, instant = latest_occurrence(now, config.local_time, config.tz)
             if now - instant > self.catch_up:
                 continue  # missed for too long: the next scheduled digest covers the gap
             if config.updated_at is not None and config.updated_at > instant:
                 continue  # settings changed after that time: the new schedule starts with its next one
-            candidates.append((config, day))
-        ids = [c.row_id for c, _ in candidates if c.row_id is not None]
-        runs = self.ledger.daily_runs(ids, {d for _, d in candidates})
+            candidates.append((config, day, instant))
+        runs = self.ledger.daily_runs([c.row_id for c, _, _ in candidates if c.row_id is not None],
+                                      {d for _, d, _ in candidates})
         due = []
-        for config, day in candidates:
+        for config, day, instant in candidates:
             run = runs.get((config.row_id, day)) if config.row_id is not None else None
-            if run is None and config.covered_until is None:
-                instant = latest_occurrence(now, config.local_time, config.tz)[1]
-                if now - instant > FIRST_DIGEST_GRACE:
-                    continue  # never served before: its first digest is at its next time
+            never_served = run is None and config.covered_until is None
+            if never_served and config.created_at is not None and instant < config.created_at:
+                continue  # no catch-up for a time before this service knew the channel: it starts next time
             if self.ledger.is_due(run, now):
                 due.append((config, day))
         return due
