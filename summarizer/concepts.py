@@ -40,22 +40,18 @@ class Concepts:
 
 def bigram_concepts(sents: Sequence[Sentence], *, min_docs: int = 2) -> Concepts:
     """Concepts of the sentences, each weighted by the number of documents it appears in (0 below ``min_docs``)."""
+    per_sentence = [set(bigrams(s.text)) for s in sents]
     vocab: dict[str, int] = {}
-    doc_ids: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    docs: list[int] = []
-    for i, s in enumerate(sents):
-        d = doc_ids.setdefault(s.doc_id, len(doc_ids))
-        for key in set(bigrams(s.text)):
-            rows.append(i)
-            cols.append(vocab.setdefault(key, len(vocab)))
-            docs.append(d)
+    cols = [vocab.setdefault(key, len(vocab)) for keys in per_sentence for key in keys]
     n_concepts = max(len(vocab), 1)
-    if not rows:
+    if not cols:
         empty = np.zeros(0, dtype=np.int64)
         return Concepts(len(sents), empty, empty, np.zeros(n_concepts))
-    r, c, d_arr = (np.asarray(x, dtype=np.int64) for x in (rows, cols, docs))
-    pairs = np.unique(d_arr * n_concepts + c)  # (document, concept) once each
+    doc_ids: dict[str, int] = {}
+    doc_of = np.fromiter((doc_ids.setdefault(s.doc_id, len(doc_ids)) for s in sents), dtype=np.int64, count=len(sents))
+    counts = np.fromiter((len(k) for k in per_sentence), dtype=np.int64, count=len(sents))
+    r = np.repeat(np.arange(len(sents), dtype=np.int64), counts)
+    c = np.asarray(cols, dtype=np.int64)
+    pairs = np.unique(doc_of[r] * n_concepts + c)  # (document, concept) once each
     df = np.bincount(pairs % n_concepts, minlength=n_concepts).astype(np.float64)
     return Concepts(len(sents), r, c, np.where(df >= min_docs, df, 0.0))

@@ -130,7 +130,7 @@ def stem(word: str) -> str:
         w = w[:-2]
     if len(w) <= 3:
         return w
-    for suffix, repl, min_len in _SUFFIXES:
+    for suffix, repl, min_len in _SUFFIXES_BY_LAST.get(w[-1], ()):  # only suffixes ending in this letter
         if suffix == "s" and w[-2] in "siu":
             break  # class, bus, analysis: not plurals
         if w.endswith(suffix) and len(w) - len(suffix) >= min_len:
@@ -163,6 +163,9 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
     ("es", "", 4),
     ("s", "", 3),
 )
+_SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str, int], ...]] = {
+    last: tuple(x for x in _SUFFIXES if x[0][-1] == last) for last in {x[0][-1] for x in _SUFFIXES}
+}
 
 
 def content_terms(text: str) -> list[str]:
@@ -187,7 +190,7 @@ def _term(word: str) -> str:
 def bigrams(text: str) -> list[str]:
     """Stemmed word bigrams of a text, skipping pairs of two stop words ("of the"): multi-document concepts."""
     toks = _WORD.findall(text.lower())
-    stems = [stem(w) for w in toks]
+    stems = list(map(stem, toks))
     stop = [w in STOP_WORDS for w in toks]
     return [f"{stems[i]} {stems[i + 1]}" for i in range(len(toks) - 1) if not (stop[i] and stop[i + 1])]
 
