@@ -12,7 +12,7 @@ _DANGLING_FIRST_WORDS = wordset(
     """he she it they them his her hers its their theirs him
     but and or so yet also however meanwhile instead still thus hence therefore moreover
     furthermore besides nevertheless nonetheless otherwise likewise similarly additionally
-    such both"""
+    such both another other others"""
 )
 # "This/That/These/Those ..." leans on the previous sentence unless it starts a time phrase ("This week ...").
 _DEMONSTRATIVE = re.compile(

@@ -27,7 +27,7 @@ class Weights:
     position_decay: float = 0.7  # prior exp(-decay * sentence index within its document)
     lead_position: float = 1.0  # weight of the prior for several sentences from one document
     blurb_position: float = 0.05  # ... for a one-sentence blurb
-    multi_position: float = 0.0  # ... across several documents
+    multi_position: float = 0.05  # ... across several documents (a light lead bias)
     lead_centrality: float = 0.2  # weight of centrality when the lead dominates
     length_floor: int = 20  # centrality x sqrt(words / floor) below this length: fragments say little
     long_penalty: float = 0.015  # lead regime: per word beyond ``long_after`` (run-ons, glued captions)

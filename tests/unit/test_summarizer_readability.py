@@ -21,6 +21,7 @@ from summarizer.readability import first_word, is_boilerplate, is_dangling, is_f
         "In addition, 29 people were designated.",
         "They said the figure could rise.",
         "However, officials disputed the count.",
+        "Others designated on Tuesday include Kamaz.",
     ],
 )
 def test_sentences_that_lean_on_a_previous_one_are_dangling(text: str) -> None:
