@@ -1,4 +1,4 @@
-"""Offline text handling: paragraphs, sentences, word tokens and a light stemmer.
+"""Offline text handling: paragraphs, sentences, datelines, word tokens, bigrams and a light stemmer.
 
 Nothing here downloads anything: sentence splitting is ``sentencex`` (rule-based, bundled
 abbreviation lists) plus our own repair of quotes it would cut in half.
@@ -7,7 +7,6 @@ abbreviation lists) plus our own repair of quotes it would cut in half.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 _PARA_SPLIT = re.compile(r"\s*\n\s*")
@@ -198,8 +197,3 @@ def bigrams(text: str) -> list[str]:
 def word_count(text: str) -> int:
     """Words as a reader (and a words budget) counts them: whitespace-separated tokens."""
     return len(text.split())
-
-
-def join_terms(parts: Iterable[str]) -> str:
-    """One space-joined string of several texts, for building a query or a centroid."""
-    return " ".join(p for p in parts if p)
