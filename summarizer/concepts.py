@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from summarizer.models import Sentence
-from summarizer.text import bigrams
+from summarizer.text import bigrams_of, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +38,15 @@ class Concepts:
         return np.zeros(len(self.weights), dtype=bool)
 
 
-def bigram_concepts(sents: Sequence[Sentence], *, min_docs: int = 2) -> Concepts:
-    """Concepts of the sentences, each weighted by the number of documents it appears in (0 below ``min_docs``)."""
-    per_sentence = [set(bigrams(s.text)) for s in sents]
+def bigram_concepts(
+    sents: Sequence[Sentence], *, min_docs: int = 2, tokenized: Sequence[list[str]] | None = None
+) -> Concepts:
+    """Concepts of the sentences, each weighted by the number of documents it appears in (0 below ``min_docs``).
+
+    ``tokenized``: the sentences' ``text.tokens``, when the caller already has them.
+    """
+    toks = tokenized if tokenized is not None else [tokens(s.text) for s in sents]
+    per_sentence = [set(bigrams_of(t)) for t in toks]
     vocab: dict[str, int] = {}
     cols = [vocab.setdefault(key, len(vocab)) for keys in per_sentence for key in keys]
     n_concepts = max(len(vocab), 1)

@@ -10,7 +10,7 @@ import numpy as np
 from summarizer.concepts import Concepts, bigram_concepts
 from summarizer.models import Document, Sentence
 from summarizer.readability import needs_context, usable
-from summarizer.text import content_terms, word_count
+from summarizer.text import content_terms, terms_of, tokens, word_count
 from summarizer.vectors import TermMatrix, cosine_with, tfidf
 
 
@@ -81,10 +81,12 @@ def score_sentences(
     *,
     query: str | None = None,
     weights: Weights = Weights(),
+    tokenized: Sequence[list[str]] | None = None,
 ) -> Scored:
     """Salience of every sentence: position prior + centrality (+ title, query) - length penalty."""
     n = len(sents)
-    terms = [content_terms(s.text) for s in sents]
+    toks = tokenized if tokenized is not None else [tokens(s.text) for s in sents]
+    terms = [terms_of(t) for t in toks]
     titled = [d for d in docs if d.title]
     extra = [content_terms(d.title or "") for d in titled]
     if query:
@@ -186,16 +188,17 @@ def pick_default(
         return []
     mode = regime(sum(1 for g in per_doc if g), max_sentences, weights)
     lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.int64, count=len(sents))
-    scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights)
+    toks = [tokens(s.text) for s in sents]
+    scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights, tokenized=toks)
     if not np.isfinite(scored.score).any():  # nothing passes the rules (e.g. all fragments): better than nothing
         mode = Regime(mode.position, mode.centrality, mode.long_penalty, allow_dangling=True)
-        scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights)
+        scored = score_sentences(sents, docs, mode, lengths, query=query, weights=weights, tokenized=toks)
         if not np.isfinite(scored.score).any():
             scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)
     # Concept coverage suits a cluster reporting one event (what several wires share is the news).
     # A topic brief (a query) spans different stories: there relevance, centrality and MMR decide.
     clustered = sum(1 for g in per_doc if g) > 1 and not query
-    concepts = bigram_concepts(sents, min_docs=weights.concept_min_docs) if clustered else None
+    concepts = bigram_concepts(sents, min_docs=weights.concept_min_docs, tokenized=toks) if clustered else None
     chosen = mmr_select(
         scored, lengths, max_sentences=max_sentences, max_words=max_words, weights=weights, concepts=concepts
     )

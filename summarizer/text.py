@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 _PARA_SPLIT = re.compile(r"\s*\n\s*")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -167,9 +168,19 @@ _SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str, int], ...]] = {
 }
 
 
+def tokens(text: str) -> list[str]:
+    """Word tokens as written; tokenize once and derive terms and bigrams from the same list."""
+    return _WORD.findall(text)
+
+
 def content_terms(text: str) -> list[str]:
     """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
-    return [t for t in map(_term, _WORD.findall(text)) if t]
+    return terms_of(tokens(text))
+
+
+def terms_of(toks: list[str]) -> list[str]:
+    """``content_terms`` of already tokenized text."""
+    return [t for t in map(_term, toks) if t]
 
 
 @lru_cache(maxsize=65536)
@@ -188,10 +199,19 @@ def _term(word: str) -> str:
 
 def bigrams(text: str) -> list[str]:
     """Stemmed word bigrams of a text, skipping pairs of two stop words ("of the"): multi-document concepts."""
-    toks = _WORD.findall(text.lower())
-    stems = list(map(stem, toks))
-    stop = [w in STOP_WORDS for w in toks]
-    return [f"{stems[i]} {stems[i + 1]}" for i in range(len(toks) - 1) if not (stop[i] and stop[i + 1])]
+    return bigrams_of(tokens(text))
+
+
+def bigrams_of(toks: list[str]) -> list[str]:
+    """``bigrams`` of already tokenized text."""
+    return [f"{a[0]} {b[0]}" for a, b in pairwise(map(_unit, toks)) if not (a[1] and b[1])]
+
+
+@lru_cache(maxsize=65536)
+def _unit(word: str) -> tuple[str, bool]:
+    """(stem, is a stop word) of one token, for bigrams (cached)."""
+    lower = word.lower()
+    return stem(lower), lower in STOP_WORDS
 
 
 def word_count(text: str) -> int:
