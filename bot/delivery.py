@@ -112,18 +112,18 @@ class Delivery:
     async def tick(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Recover dead claims, then run every due digest: what the scheduler's jobs call."""
         now = now or self.clock()
-        outcomes = await self.recover(now)
+        outcomes = await self.recover(now, only=only)
         for config, day in await asyncio.to_thread(self.due, now, only):
             outcomes.append(await self.run(config.key, "daily", day, now=now))
         return outcomes
 
-    async def recover(self, now: datetime | None = None) -> list[RunOutcome]:
+    async def recover(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Resolve runs left ``claimed`` by a dead process (the crash rule in the module docstring)."""
         now = now or self.clock()
         outcomes = []
         for run_id, channel_id in await asyncio.to_thread(self.ledger.mark_stale_uncertain, now):
             key = await asyncio.to_thread(self._key_of, channel_id)
-            if key is None or key.platform not in self.posters:
+            if key is None or key.platform not in self.posters or (only is not None and key != only):
                 continue  # only a process with that platform's poster can check; the run stays uncertain
             claim = await asyncio.to_thread(self.ledger.reclaim_uncertain, run_id, now)
             if isinstance(claim, Claim):
@@ -139,6 +139,7 @@ class Delivery:
                   now: datetime | None = None, retry_exhausted: bool = False) -> RunOutcome:
         """Claim and deliver one digest: the channel's daily one for ``local_date``, or an extra one."""
         now = now or self.clock()
+        await self.recover(now, only=key)  # an earlier run left by a dead process must be settled first
         config = await asyncio.to_thread(self.registry.get, key)
         day = local_date or local_today(now, config.tz)
         channel_id = config.row_id if config.row_id is not None else await asyncio.to_thread(

@@ -78,16 +78,20 @@ class RunLedger:
         """Claim the channel's daily run for ``local_date`` (or a new extra run), under the channel lock."""
         with self.sessions.begin() as session:
             self._lock_channel(session, channel_id)
-            runs = session.scalars(select(DigestRunRow).where(DigestRunRow.channel_id == channel_id,
-                                                              DigestRunRow.status == "claimed")).all()
-            if any(not self._stale(r, now) for r in runs):
-                return Taken("busy", "claimed")
+            run = None
             if kind == "daily":
                 run = session.scalars(select(DigestRunRow).where(
                     DigestRunRow.channel_id == channel_id, DigestRunRow.local_date == local_date,
                     DigestRunRow.kind == "daily")).one_or_none()
-                if run is not None:
-                    return self._reclaim(run, now, retry_exhausted=retry_exhausted)
+            # One unresolved run per channel at a time: a new run composed while an earlier one may
+            # still be on its way (or may have reached the platform after its process died) could
+            # carry the same stories. Only the day's own run may be taken over, once it is stale.
+            pending = session.scalars(select(DigestRunRow).where(
+                DigestRunRow.channel_id == channel_id, DigestRunRow.status.in_(("claimed", "uncertain")))).all()
+            if any(r is not run or (r.status == "claimed" and not self._stale(r, now)) for r in pending):
+                return Taken("busy", "claimed")
+            if run is not None:
+                return self._reclaim(run, now, retry_exhausted=retry_exhausted)
             run = DigestRunRow(channel_id=channel_id, local_date=local_date, kind=kind, status="claimed",
                                marker=uuid.uuid4().hex, claimed_at=now, claimed_by=self.instance,
                                window_end=now, attempts=1, story_count=0)

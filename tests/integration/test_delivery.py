@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from bot.delivery import REPEAT_NOTE, Delivery
 from bot.ingest.service import ingest_paths
 from bot.ports import ChannelKey
 from bot.store.articles import ArticleRepository
-from bot.store.models import ArticleRow, DeliveredRow, DigestRunRow
+from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow, DigestRunRow
 from tests.digest_support import config_dir, make_app, registry, story, write_dump
 
 LONDON = ChannelKey("console", "t", "london")
@@ -352,3 +352,81 @@ async def test_a_composing_error_is_a_failed_attempt_not_a_stuck_claim(world: Wo
     await delivery.tick(world.at(datetime(2026, 3, 10, 7, 31, tzinfo=UTC)), only=LONDON)
     assert await delivery.tick(world.at(datetime(2026, 3, 10, 8, 0, tzinfo=UTC)), only=LONDON) == []  # bounded
     assert len(calls) == 2 and poster.posts == [] and world.runs() == [("2026-03-10", "daily", "failed")]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_random_interleavings_never_lose_or_double_a_story(world: World, seed: int) -> None:
+    """Random dumps, ticks, replicas, failed posts, crashes and /digest now; then a quiet drain."""
+    rng = random.Random(seed)
+    posters: list[ConsolePoster] = []
+
+    def process() -> Delivery:
+        posters.append(world.poster())
+        return world.delivery(posters[-1], app=world.new_app(), instance=f"p{len(posters)}")
+
+    def poster_of(p: Delivery) -> ConsolePoster:
+        return p.posters["console"]  # type: ignore[return-value]
+
+    processes = [process()]
+    now = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
+    for _ in range(120):
+        now = world.at(now + timedelta(minutes=rng.choice((7, 15, 30, 50, 90))))
+        roll = rng.random()
+        if roll < 0.3:
+            world.ingest(*rng.sample(("Ukraine", "Russia", "Washington", "Kyiv"), k=rng.randint(1, 3)))
+        elif roll < 0.35:
+            poster_of(rng.choice(processes)).fail_next("flaky", times=rng.randint(1, 2))
+        elif roll < 0.4:
+            poster_of(rng.choice(processes)).crash_after_next_post()
+        elif roll < 0.45 and len(processes) < 3:
+            processes.append(process())  # another replica
+        elif roll < 0.5 and len(processes) > 1:
+            processes.pop(rng.randrange(len(processes)))  # a replica goes away
+        work = [p.tick(now) for p in processes]
+        if rng.random() < 0.1:
+            work.append(rng.choice(processes).run(rng.choice((LONDON, NEW_YORK)), "extra", now=now))
+        results = await asyncio.gather(*work, return_exceptions=True)
+        for i, result in enumerate(results[:len(processes)]):
+            if isinstance(result, SimulatedCrash):
+                processes[i] = process()  # the dead process is replaced by a fresh one
+            elif isinstance(result, BaseException):
+                raise result
+        if len(results) > len(processes) and isinstance(results[-1], BaseException):
+            assert isinstance(results[-1], SimulatedCrash)
+    for p in posters:
+        p._failures.clear()
+        p._crashes = 0
+    for _ in range(2 * 48 + 4):  # two quiet days: everything pending must come out, exactly once
+        now = world.at(now + timedelta(minutes=30))
+        await asyncio.gather(*(p.tick(now) for p in processes))
+    with world.app.sessions() as s:
+        topics_of: dict[int, set[str]] = {}
+        for article_id, topic in s.execute(select(ArticleTopicRow.article_id, ArticleTopicRow.topic)):
+            topics_of.setdefault(article_id, set()).add(topic)
+    for key, topics in ((LONDON, {"ukraine", "russia"}), (NEW_YORK, {"united-states"})):
+        expected = sorted(a for a, ts in topics_of.items() if ts & topics)
+        shown_all = [i for p in posters for i in shown(p, key)]
+        assert sorted(shown_all) == expected, f"{key}: every story exactly once"
+        assert world.delivered(key) == expected
+    assert not [r for r in world.runs() if r[2] in ("claimed", "uncertain")]
+
+
+async def test_a_new_run_never_starts_while_a_dead_processes_run_is_unresolved(world: World) -> None:
+    poster = world.poster()
+    ids = world.ingest("Ukraine")
+    dead = world.delivery(poster)
+    poster.crash_after_next_post()
+    with pytest.raises(SimulatedCrash):
+        await dead.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 6, 0, tzinfo=UTC)))
+    # A replica that never ticked gets /digest now half an hour later: the dead run is settled first
+    # (found on the platform), so the new one has nothing to post instead of posting the story again.
+    replica = world.delivery(poster, app=world.new_app())
+    again = await replica.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 6, 30, tzinfo=UTC)))
+    assert again.outcome == "empty" and shown(poster, LONDON) == ids
+    # While it is still fresh, a claim blocks every other run of the channel.
+    poster.crash_after_next_post()
+    world.ingest("Kyiv")
+    with pytest.raises(SimulatedCrash):
+        await dead.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 7, 0, tzinfo=UTC)))
+    busy = await replica.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 7, 5, tzinfo=UTC)))
+    assert busy.outcome == "busy" and "try again" in busy.text
