@@ -25,6 +25,7 @@ from bot.commands import Commands
 from bot.delivery import Delivery
 from bot.eventlog import event
 from bot.inbox import Inbox, service_ingest
+from bot.keywords import story_keywords
 from bot.ports import ChatAdapter, CommandHandler, Poster
 from bot.scheduler import DigestScheduler
 from bot.settings import Settings
@@ -58,7 +59,8 @@ def database_health(app: App) -> HealthCheck:
     return check
 
 
-def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | None = None) -> list[AdapterFactory]:
+def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | None = None,
+                           keywords: Callable[[], Awaitable[list[str]]] | None = None) -> list[AdapterFactory]:
     """Slack when its token and a transport secret are set, Discord when DISCORD_TOKEN is; else none."""
     factories: list[AdapterFactory] = []
     slack_token = settings.slack_bot_token is not None or settings.slack_client_id is not None
@@ -76,7 +78,7 @@ def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | No
         def discord(settings: Settings, handler: CommandHandler) -> ChatAdapter:
             from bot.adapters.discord_app import DiscordAdapter
 
-            return cast(ChatAdapter, DiscordAdapter(settings, handler))
+            return cast(ChatAdapter, DiscordAdapter(settings, handler, keywords=keywords))
 
         factories.append(discord)
     return factories
@@ -124,7 +126,8 @@ async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
               stop: asyncio.Event | None = None) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set): adapters, scheduler, inbox; then shut down cleanly."""
     factories = (list(adapters) if adapters is not None
-                 else chat_adapter_factories(app.settings, health_check=database_health(app)))
+                 else chat_adapter_factories(app.settings, health_check=database_health(app),
+                                             keywords=story_keywords(app)))
     if not factories or app.settings.digest.markdown_dir is not None:
         factories.append(console_factory())
     await serve(build_service(app, factories), stop=stop)
