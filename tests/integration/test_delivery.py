@@ -430,3 +430,17 @@ async def test_a_new_run_never_starts_while_a_dead_processes_run_is_unresolved(w
         await dead.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 7, 0, tzinfo=UTC)))
     busy = await replica.run(LONDON, "extra", now=world.at(datetime(2026, 3, 10, 7, 5, tzinfo=UTC)))
     assert busy.outcome == "busy" and "try again" in busy.text
+
+
+async def test_spring_forward_gap_time_posts_once_when_the_wall_clock_skips_it(world: World) -> None:
+    poster = world.poster()
+    delivery = world.delivery(poster)
+    world.at(datetime(2026, 3, 7, 12, 0, tzinfo=UTC))
+    registry(world.app).update(NEW_YORK, by="U1", digest_time="02:30")  # no 02:30 in New York on 8 March
+    ids = world.ingest("White House")
+    start = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)
+    for step in range(12):
+        await delivery.tick(world.at(start + timedelta(minutes=30 * step)), only=NEW_YORK)
+    [post] = poster.posts
+    assert shown(poster, NEW_YORK) == ids
+    assert post.digest.window_end.strftime("%H:%M %Z") == "03:30 EDT"  # shifted forward by the gap
