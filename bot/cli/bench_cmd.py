@@ -21,7 +21,8 @@ from bot.errors import UserError
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dev"
 SAMPLE = ROOT / "bot" / "samples" / "world-news-2026-01-28.txt"
-DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+# In a checkout the report lives in docs/; an installed package writes to the working directory.
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md" if (ROOT / "pyproject.toml").is_file() else Path("benchmarks.md")
 SYSTEMS = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
 # name: (file, budget kind, budget size), as in ../shared/data/dev/README.md
 DEV_SETS = {"cnndm_dev": ("cnndm_dev.jsonl", "sentences", 3), "xsum_dev": ("xsum_dev.jsonl", "sentences", 1)}
