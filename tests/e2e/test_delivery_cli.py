@@ -97,7 +97,7 @@ async def test_serve_ingests_inbox_files_schedules_channels_and_stops_cleanly(en
         tmp.write_bytes(SAMPLE_DUMP.read_bytes())
         tmp.rename(inbox / "sample.txt")  # the write-then-rename convention
         (inbox / "junk.txt").write_bytes(b"\x00\xff" * 50)
-        for _ in range(200):  # bounded wait for the interval job; no timing is asserted
+        for _ in range(600):  # bounded wait (30 s) for the interval job; no timing is asserted
             if (inbox / "processed" / "sample.txt").exists() and (inbox / "rejected" / "junk.txt.error").exists():
                 break
             await asyncio.sleep(0.05)

@@ -40,7 +40,7 @@ async def test_inbox_backlog_is_in_the_catch_up_digest_on_start(db_url: str, tmp
         old = time.time() - 3600
         os.utime(dump, (old, old))  # landed during the outage
         await service.scheduler.start()
-        for _ in range(200):  # bounded wait for the first tick; nothing about timing is asserted
+        for _ in range(600):  # bounded wait (30 s) for the first tick; nothing about timing is asserted
             if poster.posts:
                 break
             await asyncio.sleep(0.05)
