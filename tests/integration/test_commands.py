@@ -140,3 +140,19 @@ async def test_unknown_subcommand_and_command_get_help(env: Env) -> None:
 
 def _key(ctx: CommandContext) -> ChannelKey:
     return ChannelKey(ctx.platform, ctx.workspace, ctx.channel)
+
+
+async def test_database_settings_win_over_channels_toml_column_by_column(db_url: str, tmp_path: Path) -> None:
+    toml = '[channels."slack:T1:C1"]\ntopics = ["china"]\ntime = "06:00"\ntimezone = "Asia/Tokyo"\n'
+    app = make_app(db_url, config_dir(tmp_path, toml), tmp_path / "data")
+    try:
+        env = Env(app)
+        assert env.registry.get(_key(ADMIN)).digest_time == "06:00"
+        await env.digest("time 08:15")
+        config = env.registry.get(_key(ADMIN))
+        # The changed column comes from the database; the rest still from the file.
+        assert (config.digest_time, config.timezone, config.topics) == ("08:15", "Asia/Tokyo", ("china",))
+        await env.digest("add uk")
+        assert env.registry.get(_key(ADMIN)).topics == ("china", "uk")
+    finally:
+        app.close()
