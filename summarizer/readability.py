@@ -32,6 +32,7 @@ _DEMONSTRATIVES = wordset("this that these those")
 _PHRASE_STARTS = wordset("in as at on for the he she they")
 _LEAD_PUNCT = "\"'“‘([-–— "
 _WORD = re.compile(r"[A-Za-z]+")
+_CLOSING_SINGLE = re.compile(r"’(?![A-Za-z])")
 _QUOTE_MARKS = frozenset("\"“‘'")
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
 # Page furniture: what starts a line (bylines, "Read more") and what may appear anywhere in it.
@@ -88,6 +89,16 @@ def needs_context(text: str) -> bool:
     return is_dangling(text) or is_quote_only(text)
 
 
+def has_half_quote(text: str) -> bool:
+    """Does the sentence open or close a quotation it does not contain whole (the splitter gave up)?
+
+    A lone ’ is not counted as a closing quote: it is more often an apostrophe ("players’ club").
+    """
+    if text.count('"') % 2 or text.count("“") != text.count("”"):
+        return True
+    return "‘" in text and text.count("‘") > len(_CLOSING_SINGLE.findall(text))
+
+
 def usable(text: str, *, n_words: int | None = None) -> bool:
     """May this sentence appear in a brief at all? (``n_words``: its word count, if already known)"""
-    return not (is_fragment(text, n_words=n_words) or is_boilerplate(text))
+    return not (is_fragment(text, n_words=n_words) or is_boilerplate(text) or has_half_quote(text))

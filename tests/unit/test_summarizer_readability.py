@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.readability import first_word, is_boilerplate, is_dangling, is_fragment, is_quote_only, usable
+from summarizer.readability import (
+    first_word,
+    has_half_quote,
+    is_boilerplate,
+    is_dangling,
+    is_fragment,
+    is_quote_only,
+    usable,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +82,18 @@ def test_fragments_are_unusable_and_real_sentences_usable() -> None:
     assert not usable("KYIV, Jan 28")
     assert usable("The US Treasury said it imposed sanctions on 70 entities.")
     assert is_fragment("a b c d e f", n_words=3)  # a known word count is trusted
+
+
+@pytest.mark.parametrize(
+    ("text", "half"),
+    [
+        ("‘But I’ve said all along, it’s not about me.", True),
+        ('"We will win this war, and', True),
+        ("“It is over,” he said.", False),
+        ("‘I had a taste of it,’ said Locke.", False),
+        ("The players’ union met on Monday.", False),  # an apostrophe, not a closing quote
+    ],
+)
+def test_half_quotations_are_never_usable(text: str, half: bool) -> None:
+    assert has_half_quote(text) is half
+    assert usable(text) is not half
