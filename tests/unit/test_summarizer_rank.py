@@ -191,3 +191,25 @@ def test_baselines_do_not_repeat_a_sentence_either(algorithm: str) -> None:
     copy = Document(id="copy", paragraphs=STORY.paragraphs)
     texts = [s.text for s in summarize([STORY, copy], max_sentences=6, algorithm=algorithm).sentences]
     assert texts and len(texts) == len(set(texts))
+
+
+def test_a_cluster_summary_covers_what_several_reports_share() -> None:
+    wire_a = Document(
+        id="reuters",
+        paragraphs=(
+            "Washington banned new imports of Russian gold on Tuesday and sanctioned more than 100 targets.",
+            "Officials at the Treasury said the measures were coordinated with allies.",
+            "Markets in London were closed for a holiday.",
+        ),
+    )
+    wire_b = Document(
+        id="ap",
+        paragraphs=(
+            "The United States banned new imports of Russian gold and sanctioned Rostec on Tuesday.",
+            "A spokesman declined to comment on the timing.",
+        ),
+    )
+    summary = summarize([wire_a, wire_b, TIES], max_words=20)
+    texts = " ".join(s.text for s in summary.sentences)
+    assert "Russian gold" in texts  # the fact two wires report comes first, not a one-source detail
+    assert "holiday" not in texts
