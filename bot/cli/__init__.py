@@ -11,43 +11,49 @@ from bot import __version__
 from bot.errors import UserError
 
 # Each module registers its subcommand(s); ``set_defaults(func=...)`` gives the handler, which
-# takes the parsed args and returns the exit status.
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "bot.cli.ingest_cmd",
-    "bot.cli.articles_cmd",
-    "bot.cli.topics_cmd",
-    "bot.cli.brief_cmd",
-    "bot.cli.summarize_cmd",
-    "bot.cli.demo_cmd",
-    "bot.cli.digest_cmd",
-    "bot.cli.channels_cmd",
-    "bot.cli.serve_cmd",
-    "bot.cli.bench_cmd",
-    "bot.cli.discord_cmd",
-)
+# takes the parsed args and returns the exit status. Keyed by command name so that running one
+# command imports only its module: `summarize` must not pay for SQLAlchemy or the chat libraries.
+SUBCOMMAND_MODULES: dict[str, str] = {
+    "ingest": "bot.cli.ingest_cmd",
+    "articles": "bot.cli.articles_cmd",
+    "topics": "bot.cli.topics_cmd",
+    "brief": "bot.cli.brief_cmd",
+    "summarize": "bot.cli.summarize_cmd",
+    "demo": "bot.cli.demo_cmd",
+    "digest": "bot.cli.digest_cmd",
+    "channels": "bot.cli.channels_cmd",
+    "serve": "bot.cli.serve_cmd",
+    "bench": "bot.cli.bench_cmd",
+    "discord": "bot.cli.discord_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` just that subcommand's (for a fast start)."""
     parser = argparse.ArgumentParser(
         prog="newsdigest",
         description="Newsroom digest bot: article dumps in, topic briefs and daily digests out.",
     )
     parser.add_argument("--version", action="version", version=f"newsdigest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real missing dependency inside the module: surface it
-                raise
-            continue  # subcommand not built yet
-        module.register(sub)
+    modules = [SUBCOMMAND_MODULES[only]] if only in SUBCOMMAND_MODULES else SUBCOMMAND_MODULES.values()
+    for name in modules:
+        importlib.import_module(name).register(sub)
     return parser
 
 
+def _requested_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, if it is the first non-option word."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in SUBCOMMAND_MODULES else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_requested_command(words))
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
