@@ -72,7 +72,11 @@ class ChatAdapter(Protocol):
     """A running chat integration (Slack, Discord, console) that ``newsdigest serve`` starts and stops."""
 
     platform: str
-    poster: Poster
+
+    @property
+    def poster(self) -> Poster:
+        """The poster delivery uses for this platform (read-only, so concrete poster types fit)."""
+        ...
 
     async def start(self) -> None: ...
 

@@ -14,12 +14,13 @@ import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.console import ConsoleAdapter, ConsolePoster
+from bot.adapters.slack_config import slack_mode
 from bot.channels import ChannelRegistry, load_channel_defaults
 from bot.commands import Commands
 from bot.delivery import Delivery
@@ -60,17 +61,16 @@ def database_health(app: App) -> HealthCheck:
 
 
 def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | None = None,
-                           keywords: Callable[[], Awaitable[list[str]]] | None = None) -> list[AdapterFactory]:
-    """Slack when its token and a transport secret are set, Discord when DISCORD_TOKEN is; else none."""
+                           keywords: Callable[[], Awaitable[list[str]]] | None = None,
+                           port: int | None = None) -> list[AdapterFactory]:
+    """Slack when its credentials make a transport (see ``slack_mode``), Discord when DISCORD_TOKEN is set."""
     factories: list[AdapterFactory] = []
-    slack_token = settings.slack_bot_token is not None or settings.slack_client_id is not None
-    if slack_token and (settings.slack_signing_secret is not None or settings.slack_app_token is not None):
+    if slack_mode(settings) is not None:
 
         def slack(settings: Settings, handler: CommandHandler) -> ChatAdapter:
             from bot.adapters.slack_app import SlackAdapter
 
-            # cast: ChatAdapter declares a mutable ``poster: Poster``, which a concrete poster type can't match.
-            return cast(ChatAdapter, SlackAdapter(settings, handler, health_check=health_check))
+            return SlackAdapter(settings, handler, health_check=health_check, port=port)
 
         factories.append(slack)
     if settings.discord_token is not None:
@@ -78,7 +78,7 @@ def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | No
         def discord(settings: Settings, handler: CommandHandler) -> ChatAdapter:
             from bot.adapters.discord_app import DiscordAdapter
 
-            return cast(ChatAdapter, DiscordAdapter(settings, handler, keywords=keywords))
+            return DiscordAdapter(settings, handler, keywords=keywords)
 
         factories.append(discord)
     return factories
@@ -123,11 +123,11 @@ def build_service(app: App, factories: Sequence[AdapterFactory], *,
 
 
 async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
-              stop: asyncio.Event | None = None) -> None:
+              stop: asyncio.Event | None = None, port: int | None = None) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set): adapters, scheduler, inbox; then shut down cleanly."""
     factories = (list(adapters) if adapters is not None
                  else chat_adapter_factories(app.settings, health_check=database_health(app),
-                                             keywords=story_keywords(app)))
+                                             keywords=story_keywords(app), port=port))
     if not factories or app.settings.digest.markdown_dir is not None:
         factories.append(console_factory())
     await serve(build_service(app, factories), stop=stop)

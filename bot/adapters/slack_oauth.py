@@ -4,7 +4,7 @@ slack_sdk's async SQLAlchemy stores need an async driver (aiosqlite, asyncpg) th
 not ship; the sync stores run on the engine we already have, so they are wrapped here and called
 through ``asyncio.to_thread``, the same way the rest of the async code reaches the store.
 Their tables (``slack_installations``, ``slack_bots``, ``slack_oauth_states``) are created by the
-Alembic migration ``0002_slack_oauth``, not by ``create_tables()``, so the schema stays owned by
+Alembic migration ``0003_slack_oauth``, not by ``create_tables()``, so the schema stays owned by
 Alembic; a test checks the migration matches slack_sdk's table definitions.
 """
 

@@ -12,6 +12,8 @@ from bot.cli.options import add_database_option, open_app
 def register(sub: Any) -> None:
     parser = sub.add_parser("serve", help="run the service: inbox pickup, daily digests, chat commands")
     add_database_option(parser)
+    parser.add_argument("--port", type=int, default=None,
+                        help="HTTP port for Slack events and /healthz (default: $PORT, else [slack] port, 3000)")
     parser.set_defaults(func=run)
 
 
@@ -21,5 +23,5 @@ def run(args: argparse.Namespace) -> int:
 
     with open_app(args) as app:
         configure_logging(app.settings.log_level, app.settings.log_format)
-        asyncio.run(serve(app))
+        asyncio.run(serve(app, port=args.port))
     return 0

@@ -35,6 +35,22 @@ async def test_slack_and_discord_start_when_their_credentials_are_set(tmp_path: 
     assert len(chat_adapter_factories(socket)) == 1
 
 
+def test_a_client_id_without_its_secret_starts_no_slack_adapter(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, slack_signing_secret="s").model_copy(update={"slack_client_id": "123.456"})
+    assert chat_adapter_factories(settings) == []  # OAuth needs the client secret too
+
+
+async def test_serve_port_reaches_the_slack_http_server(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, slack_bot_token="xoxb-1", slack_signing_secret="s")
+    (make,) = chat_adapter_factories(settings, port=0)
+    adapter = make(settings, _handler)
+    await adapter.start()
+    try:
+        assert adapter.http_port not in (None, 3000)  # type: ignore[attr-defined]
+    finally:
+        await adapter.stop()
+
+
 async def test_build_service_registers_each_adapters_poster(db_url: str, tmp_path: Path) -> None:
     app = bootstrap(load_settings(data_dir=tmp_path), database_url=db_url)
     try:
