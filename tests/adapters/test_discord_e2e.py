@@ -18,11 +18,12 @@ from bot.bootstrap import bootstrap
 from bot.commands import Commands
 from bot.delivery import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler, Poster, PostReceipt
-from bot.results import BriefReply, Digest
+from bot.ports import ChannelKey, CommandHandler, Poster
+from bot.results import BriefReply
 from bot.serve import Service, build_service
 from bot.serve import run as serve
 from bot.settings import DiscordSettings, Settings, load_settings
+from tests.adapters.crash_support import Crash, CrashAfterPosting
 from tests.adapters.discord_standin import (
     APP_ID,
     CHANNEL_ID,
@@ -156,24 +157,8 @@ async def test_a_403_is_recorded_as_a_failed_post_and_shown_in_settings(running:
     assert list(retried.message_ids) == [m["id"] for m in running.standin.channels[CHANNEL_ID]]
 
 
-class CrashAfterPosting:
-    """Posts for real, then dies before Delivery can mark the run posted (a process killed mid-run)."""
-
-    platform = "discord"
-
-    def __init__(self, inner: Poster) -> None:
-        self.inner = inner
-
-    async def post_digest(self, channel: ChannelKey, digest: Digest, *, note: str | None = None) -> PostReceipt:
-        await self.inner.post_digest(channel, digest, note=note)
-        raise Crash
-
-    async def find_digest(self, channel: ChannelKey, run_marker: str) -> PostReceipt | None:
-        return await self.inner.find_digest(channel, run_marker)
 
 
-class Crash(BaseException):
-    """Not an Exception: Delivery must not get to record anything, as when the process dies."""
 
 
 async def test_a_crash_after_posting_is_recovered_from_the_marker_without_posting_again(running: Running) -> None:

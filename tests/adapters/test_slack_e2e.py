@@ -22,11 +22,12 @@ from bot.adapters.slack_escape import WORD_JOINER, escape_mrkdwn
 from bot.bootstrap import App, bootstrap
 from bot.delivery import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler, Poster, PostReceipt
-from bot.results import BriefReply, Digest
+from bot.ports import ChannelKey, CommandHandler, Poster
+from bot.results import BriefReply
 from bot.serve import Service, build_service
 from bot.serve import run as serve
 from bot.settings import Settings, load_settings
+from tests.adapters.crash_support import Crash, CrashAfterPosting
 from tests.adapters.slack_standin import (
     BOT_TOKEN,
     CHANNEL,
@@ -214,24 +215,8 @@ async def test_healthz_checks_the_real_database(running: Running) -> None:
         app.engine = working
 
 
-class Crash(BaseException):
-    """Not an Exception: Delivery must not get to record anything, as when the process dies."""
 
 
-class CrashAfterPosting:
-    """Posts for real, then dies before Delivery can mark the run posted (a process killed mid-run)."""
-
-    platform = "slack"
-
-    def __init__(self, inner: Poster) -> None:
-        self.inner = inner
-
-    async def post_digest(self, channel: ChannelKey, digest: Digest, *, note: str | None = None) -> PostReceipt:
-        await self.inner.post_digest(channel, digest, note=note)
-        raise Crash
-
-    async def find_digest(self, channel: ChannelKey, run_marker: str) -> PostReceipt | None:
-        return await self.inner.find_digest(channel, run_marker)
 
 
 async def test_a_crash_after_posting_is_recovered_from_the_metadata_marker_without_posting_again(
