@@ -12,7 +12,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# The same install step as the Makefile and .ci/run (a non-editable `pip install .`, no test extras).
+# Installs the wheel (`pip install .`, no test extras); tests/e2e/test_wheel.py builds that same wheel
+# in CI and runs the demo from it, outside the checkout.
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
