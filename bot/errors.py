@@ -10,3 +10,7 @@ class UserError(Exception):
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+class ConfigError(UserError, ValueError):
+    """A config file is missing, unreadable or invalid; the message names the file."""

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -114,8 +116,9 @@ class Settings(BaseSettings):
         return self.inbox.dir or self.data_dir / "inbox"
 
 
-class ConfigError(ValueError):
-    """A config file is missing, unreadable or invalid; the message names the file."""
+_SECRET_FIELDS = frozenset({
+    "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", "discord_token",
+})
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -137,6 +140,14 @@ def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
     directory = config_dir or (Path(env_dir) if env_dir else default_config_dir())
     path = directory / "settings.toml"
     values: dict[str, Any] = read_toml(path) if path.is_file() else {}
+    secrets = sorted(k for k in values if k.lower() in _SECRET_FIELDS)
+    if secrets:
+        # A token in a config file ends up in git and backups: refuse it rather than quietly use it.
+        raise ConfigError(f"{path}: {', '.join(secrets)} must come from the environment, not a config file")
     values["config_dir"] = directory
     values.update(overrides)
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path} (or the environment): {problems}") from exc
