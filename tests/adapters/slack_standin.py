@@ -195,7 +195,8 @@ class SlackStandIn:
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
-        message = {"ts": ts, "bot_id": "BBOT", "user": "UBOT", **params}
+        # Like Slack, the stored and echoed message never carries the caller's token.
+        message = {"ts": ts, "bot_id": "BBOT", "user": "UBOT", **{k: v for k, v in params.items() if k != "token"}}
         if isinstance(message.get("blocks"), str):
             message["blocks"] = json.loads(message["blocks"])
         self.messages.append(message)

@@ -170,6 +170,16 @@ async def test_digest_now_posts_within_limits_and_escaped(running: Running) -> N
     assert "<https://example.com/kyiv-protest?a=1&amp;b=2|" in wire
 
 
+async def test_secrets_never_reach_the_logs_even_at_debug(running: Running, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    await running.command("/digest", "add ukraine", user=ADMIN)
+    running.slack.fail_next("chat.postMessage", Failure(500))
+    await running.command("/digest", "now", user=ADMIN)
+    await running.command("/brief", "ukraine")
+    assert caplog.records  # the run did log (slack_sdk requests, digest runs, the failure)
+    assert BOT_TOKEN not in caplog.text and SIGNING_SECRET not in caplog.text
+
+
 async def test_rate_limited_digest_is_retried_and_posted_once(running: Running) -> None:
     await running.command("/digest", "add ukraine", user=ADMIN)
     running.slack.fail_next("chat.postMessage", Failure(429, headers={"Retry-After": "1"}))
