@@ -40,6 +40,9 @@ class Weights:
     multi_salience: float = 2.0
     concept_min_docs: int = 2  # a concept (word bigram) counts once this many documents report it
     length_exponent: float = 0.5  # cost scaling of a words budget: a long sentence must earn its words
+    # Concept coverage already avoids repeating a fact, so MMR only needs a light touch across documents.
+    multi_redundancy: float = 0.25
+    multi_min_words: int = 10  # across documents a shorter sentence is rarely the news (as in ICSI's summarizer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +142,20 @@ def mmr_select(
 
     With ``concepts`` (several documents), a pick also earns the weight of the concepts it newly
     covers and, under a words budget, its value is divided by (words / long_after) ** length_exponent
-    so that the budget buys coverage rather than length. A sentence too similar to a picked one (cosine >=
-    ``duplicate_cosine``) is never picked. Only the picked sentences' similarity rows are computed.
+    so that the budget buys coverage rather than length; sentences shorter than ``multi_min_words`` are
+    left out when there are longer ones, and redundancy weighs ``multi_redundancy``. A sentence too similar
+    to a picked one (cosine >= ``duplicate_cosine``) is never picked. Only the picked sentences'
+    similarity rows are computed.
     """
     score = scored.score
     picked: list[int] = []
     available = np.isfinite(score)
+    redundancy = weights.redundancy
+    if concepts is not None:
+        redundancy = weights.multi_redundancy
+        long_enough = available & (lengths >= weights.multi_min_words)
+        if long_enough.any():
+            available = long_enough
     max_sim = np.zeros(len(score))
     total_words = 0
     if concepts is not None:
@@ -158,10 +169,10 @@ def mmr_select(
         if max_words is not None and total_words >= max_words:
             break
         if concepts is None:
-            value = score - weights.redundancy * max_sim
+            value = score - redundancy * max_sim
         else:
             gain = concepts.gain(covered) / norm
-            value = (gain + weights.multi_salience * score - weights.redundancy * max_sim) / cost
+            value = (gain + weights.multi_salience * score - redundancy * max_sim) / cost
         best = int(np.argmax(np.where(available, value, -np.inf)))
         picked.append(best)
         total_words += int(lengths[best])

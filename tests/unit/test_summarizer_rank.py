@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from summarizer.models import Document
+from summarizer.concepts import Concepts, bigram_concepts
+from summarizer.models import Document, Sentence
 from summarizer.rank import ALGORITHMS, blurb, document_sentences, summarize
 from summarizer.readability import is_dangling
 from summarizer.select import Scored, Weights, mmr_select, regime
@@ -213,3 +214,46 @@ def test_a_cluster_summary_covers_what_several_reports_share() -> None:
     texts = " ".join(s.text for s in summary.sentences)
     assert "Russian gold" in texts  # the fact two wires report comes first, not a one-source detail
     assert "holiday" not in texts
+
+
+def _cluster_case() -> tuple[Scored, np.ndarray, Concepts]:
+    """Two wires: a short one-line fact, two long sentences covering the shared story, one unrelated line."""
+    sents = [
+        Sentence("Russian gold imports were banned.", "a", 0),
+        Sentence(
+            "Washington banned Russian gold imports on Tuesday and sanctioned more than a hundred targets.", "a", 1
+        ),
+        Sentence(
+            "The United States banned Russian gold imports and sanctioned Rostec, the defense conglomerate.", "b", 0
+        ),
+        Sentence("Starmer met Xi in Beijing on Wednesday to reset ties between the two countries.", "c", 0),
+    ]
+    m = tfidf([[w.lower() for w in s.text.split()] for s in sents])
+    scored = Scored(np.array([1.0, 0.2, 0.2, 0.1]), np.zeros(4, dtype=bool), m)
+    lengths = np.array([len(s.text.split()) for s in sents])
+    return scored, lengths, bigram_concepts(sents, min_docs=2)
+
+
+def test_across_documents_a_short_sentence_waits_for_the_longer_ones() -> None:
+    scored, lengths, concepts = _cluster_case()
+    picked = mmr_select(scored, lengths, max_sentences=1, max_words=None, concepts=concepts)
+    assert picked != [0]  # 5 words: below multi_min_words while longer sentences are there
+    short_ok = mmr_select(
+        scored, lengths, max_sentences=1, max_words=None, weights=Weights(multi_min_words=1), concepts=concepts
+    )
+    assert short_ok == [0]  # the same case without the floor picks the high scorer
+    only_short = mmr_select(scored, np.array([5, 5, 5, 5]), max_sentences=1, max_words=None, concepts=concepts)
+    assert only_short == [0]  # nothing long enough: the floor does not leave the summary empty
+
+
+def test_across_documents_redundancy_uses_its_own_lighter_weight() -> None:
+    scored, lengths, concepts = _cluster_case()
+
+    def second_pick(redundancy: float, multi_redundancy: float) -> list[int]:
+        w = Weights(multi_min_words=1, redundancy=redundancy, multi_redundancy=multi_redundancy, duplicate_cosine=1.01)
+        return mmr_select(scored, lengths, max_sentences=2, max_words=None, weights=w, concepts=concepts)
+
+    light, heavy = second_pick(100.0, 0.0), second_pick(0.0, 100.0)
+    assert light[0] == heavy[0] == 0
+    assert light[1] in (1, 2)  # a light penalty: the second pick still covers the shared story
+    assert heavy[1] == 3  # only multi_redundancy (not redundancy) pushes it to the unrelated line
