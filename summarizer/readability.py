@@ -30,10 +30,10 @@ _DANGLING_PHRASES = re.compile(
 )
 _DEMONSTRATIVES = wordset("this that these those")
 _PHRASE_STARTS = wordset("in as at on for the he she they")
-_LEAD_PUNCT = "\"'“‘([-–— "
+_LEAD_PUNCT = "\"'“‘`([-–— "
 _WORD = re.compile(r"[A-Za-z]+")
 _CLOSING_SINGLE = re.compile(r"’(?![A-Za-z])")
-_QUOTE_MARKS = frozenset("\"“‘'")
+_QUOTE_MARKS = frozenset("\"“‘'`")
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
 # Page furniture: what starts a line (bylines, "Read more") and what may appear anywhere in it.
 _BOILERPLATE_START = re.compile(
@@ -68,6 +68,9 @@ def is_dangling(text: str) -> bool:
 def is_quote_only(text: str) -> bool:
     """A bare quotation with no attribution: colour, not news, and unclear out of context."""
     text = text.strip()
+    if text.startswith("``"):  # ``newswire style'': quote-only when its first closing mark ends the sentence
+        close = text.find("''")
+        return close >= 0 and not text[close + 2 :].strip(".!?,;:\"'” ")
     return text[:1] in _QUOTE_MARKS and bool(_QUOTE_ONLY.match(text))
 
 
@@ -92,9 +95,10 @@ def needs_context(text: str) -> bool:
 def has_half_quote(text: str) -> bool:
     """Does the sentence open or close a quotation it does not contain whole (the splitter gave up)?
 
-    A lone ’ is not counted as a closing quote: it is more often an apostrophe ("players’ club").
+    A lone ’ is not counted as a closing quote: it is more often an apostrophe ("players’ club"); newswire
+    ``quotes'' count as a pair of marks.
     """
-    if text.count('"') % 2 or text.count("“") != text.count("”"):
+    if text.count('"') % 2 or text.count("“") != text.count("”") or text.count("``") != text.count("''"):
         return True
     return "‘" in text and text.count("‘") > len(_CLOSING_SINGLE.findall(text))
 

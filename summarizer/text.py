@@ -51,15 +51,20 @@ def split_paragraphs(text: str) -> list[str]:
 # "(CNN)"): a marker, not part of the sentence, and never in a summary a person would write.
 _DATELINE = re.compile(
     r"^(?:\(CNN\)\s*(?:--\s*)?"
-    r"|[A-Z][A-Z.'\- ]{1,40}(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*(?:\s+\d{1,2})?)?\s*"
+    r"|[A-Z][A-Z.'\- ]{1,40}(?:(?:d'|de |du |la |le |el |van |von )[A-Z][A-Z.'\- ]{1,30})?"  # COEUR d'ALENE
+    r"(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*(?:\s+\d{1,2})?)?\s*"
     r"(?:\([A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*\)\s*(?:--|_|—|–|-)|--|_|—|–)\s+)"
-    r"(?=[A-Z0-9\"“‘'])"  # what follows must start a sentence ("NATO -- the alliance" is not a dateline)
+    r"(?=[A-Z0-9\"“‘'`])"  # what follows must start a sentence ("NATO -- the alliance" is not a dateline)
 )
+
+
+# What is left of a dateline printed on a line of its own: the separator opening the next line.
+_LEFTOVER_SEPARATOR = re.compile(r"^(?:_|--)\s+(?=[A-Z0-9\"“‘'`])")
 
 
 def strip_dateline(text: str) -> str:
     """The sentence without a leading wire dateline (unchanged when it has none or is nothing else)."""
-    m = _DATELINE.match(text)
+    m = _DATELINE.match(text) or _LEFTOVER_SEPARATOR.match(text)
     if not m or m.end() >= len(text):
         return text
     return text[m.end() :]
@@ -67,14 +72,15 @@ def strip_dateline(text: str) -> str:
 
 def _quote_imbalance(text: str) -> int:
     """How many quotes a span opens and leaves open (straight quotes by parity, curly by count)."""
-    if '"' not in text and "“" not in text and "‘" not in text:
+    if '"' not in text and "“" not in text and "‘" not in text and "``" not in text:
         return 0  # the common case, checked cheaply
     straight = text.count('"') % 2
+    ascii_pairs = text.count("``") - text.count("''")  # ``newswire style'' (NYT, DUC)
     curly = text.count("“") - text.count("”")
     # ‘ is almost never an apostrophe; ’ often is, so count only the ’ that close a quote
     # (followed by a space, punctuation or the end rather than a letter).
     single = text.count("‘") - len(re.findall(r"’(?![A-Za-z])", text))
-    return straight + max(curly, 0) + max(single, 0)
+    return straight + max(curly, 0) + max(single, 0) + max(ascii_pairs, 0)
 
 
 def _join_open_quotes(pieces: list[str]) -> list[str]:

@@ -60,6 +60,9 @@ def test_bare_quotations_are_quote_only_but_attributed_ones_are_not() -> None:
     assert is_quote_only("“We will win this war.”")
     assert is_quote_only('"It is over."')
     assert not is_quote_only("“We will win this war,” Zelenskyy said.")
+    assert is_quote_only("``The technology may be there. We will shut it down.''")  # newswire ``quotes''
+    assert not is_quote_only("``It is over,'' he said.")
+    assert not is_quote_only("``Star Wars'' creator George Lucas founded the merchandising industry.")
 
 
 @pytest.mark.parametrize(
@@ -92,6 +95,8 @@ def test_fragments_are_unusable_and_real_sentences_usable() -> None:
         ("“It is over,” he said.", False),
         ("‘I had a taste of it,’ said Locke.", False),
         ("The players’ union met on Monday.", False),  # an apostrophe, not a closing quote
+        ("``We will win this war, and", True),
+        ("``It is over,'' he said.", False),
     ],
 )
 def test_half_quotations_are_never_usable(text: str, half: bool) -> None:

@@ -59,6 +59,11 @@ def test_a_multi_sentence_quotation_stays_in_one_piece(text: str, whole: str) ->
         assert s.count("“") == s.count("”")
 
 
+def test_a_newswire_style_quotation_stays_in_one_piece() -> None:
+    text = "``We will not stop. We will win,'' the minister said. Talks resume Monday."
+    assert split_sentences(text) == ["``We will not stop. We will win,'' the minister said.", "Talks resume Monday."]
+
+
 def test_an_unclosed_quote_does_not_swallow_the_paragraph() -> None:
     text = '"This quote never closes. ' + " ".join(f"Sentence number {i} is here." for i in range(12))
     assert len(split_sentences(text)) > 5
@@ -97,6 +102,10 @@ def test_word_count_counts_what_a_reader_counts() -> None:
         ("U.S. officials said so.", "U.S. officials said so."),
         ("NATO -- the alliance -- met.", "NATO -- the alliance -- met."),
         ("WASHINGTON _", "WASHINGTON _"),
+        ("COEUR d'ALENE, Idaho _ A jury ruled.", "A jury ruled."),
+        ("WASHINGTON _ ``We will act,'' he said.", "``We will act,'' he said."),
+        ("_ For months, fans waited.", "For months, fans waited."),  # the dateline was a line of its own
+        ("_", "_"),
     ],
 )
 def test_wire_datelines_are_dropped_from_the_start_of_a_paragraph(text: str, clean: str) -> None:
