@@ -44,6 +44,8 @@ _BOILERPLATE_START = re.compile(
 # Spelled-out cases rather than IGNORECASE: this scans every sentence, and the plain search is faster.
 _BOILERPLATE_ANYWHERE = re.compile(
     r"(?:[Pp]ublished|PUBLISHED|[Uu]pdated|UPDATED): \d|[Cc]lick here|CLICK HERE|[Cc]opyright \d{4}|COPYRIGHT \d{4}"
+    # wire-service notes to editors (NYT News Service copy)
+    r"|[Cc]lients of the New York Times|STORY CAN END HERE|OPTIONAL (?:\d\w* TAKE|TRIM|ADD)|END OPTIONAL"
 )
 
 

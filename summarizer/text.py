@@ -59,7 +59,7 @@ _DATELINE = re.compile(
 
 
 # What is left of a dateline printed on a line of its own: the separator opening the next line.
-_LEFTOVER_SEPARATOR = re.compile(r"^(?:_|--)\s+(?=[A-Z0-9\"“‘'`])")
+_LEFTOVER_SEPARATOR = re.compile(r"^(?:_|--?)\s+(?=[A-Z0-9\"“‘'`])")
 
 
 def strip_dateline(text: str) -> str:

@@ -72,6 +72,8 @@ def test_bare_quotations_are_quote_only_but_attributed_ones_are_not() -> None:
         "Click here to watch the video.",
         "Last updated at 9:20 AM on 3rd May 2014",
         "Read more: the full report",
+        "For Use By Clients of the New York Times News Service",
+        "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
     ],
 )
 def test_page_furniture_is_boilerplate_and_unusable(text: str) -> None:

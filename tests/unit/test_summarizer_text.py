@@ -106,6 +106,7 @@ def test_word_count_counts_what_a_reader_counts() -> None:
         ("WASHINGTON _ ``We will act,'' he said.", "``We will act,'' he said."),
         ("_ For months, fans waited.", "For months, fans waited."),  # the dateline was a line of its own
         ("_", "_"),
+        ("- In the beginning, the board met.", "In the beginning, the board met."),
     ],
 )
 def test_wire_datelines_are_dropped_from_the_start_of_a_paragraph(text: str, clean: str) -> None:
