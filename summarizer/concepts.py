@@ -58,6 +58,8 @@ def bigram_concepts(
     counts = np.fromiter((len(k) for k in per_sentence), dtype=np.int64, count=len(sents))
     r = np.repeat(np.arange(len(sents), dtype=np.int64), counts)
     c = np.asarray(cols, dtype=np.int64)
-    pairs = np.unique(doc_of[r] * n_concepts + c)  # (document, concept) once each
+    # (document, concept) once each. return_counts keeps np.unique off its masked-array check, which
+    # imports numpy.ma (~17 ms): a fifth of a whole `newsdigest summarize` process.
+    pairs, _ = np.unique(doc_of[r] * n_concepts + c, return_counts=True)
     df = np.bincount(pairs % n_concepts, minlength=n_concepts).astype(np.float64)
     return Concepts(len(sents), r, c, np.where(df >= min_docs, df, 0.0))
