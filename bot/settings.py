@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -116,11 +116,6 @@ class Settings(BaseSettings):
         return self.inbox.dir or self.data_dir / "inbox"
 
 
-_SECRET_FIELDS = frozenset({
-    "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", "discord_token",
-})
-
-
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning syntax errors into a one-line ConfigError naming the file."""
     try:
@@ -140,7 +135,8 @@ def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
     directory = config_dir or (Path(env_dir) if env_dir else default_config_dir())
     path = directory / "settings.toml"
     values: dict[str, Any] = read_toml(path) if path.is_file() else {}
-    secrets = sorted(k for k in values if k.lower() in _SECRET_FIELDS)
+    secret_fields = {name for name, f in Settings.model_fields.items() if SecretStr in get_args(f.annotation)}
+    secrets = sorted(k for k in values if k.lower() in secret_fields)
     if secrets:
         # A token in a config file ends up in git and backups: refuse it rather than quietly use it.
         raise ConfigError(f"{path}: {', '.join(secrets)} must come from the environment, not a config file")

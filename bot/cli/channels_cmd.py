@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.cli.options import add_database_option, add_format_option, open_app
-from bot.errors import UserError
 
 
 def register(sub: Any) -> None:
@@ -21,14 +20,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.channels import ChannelRegistry, load_channel_defaults
     from bot.digest_time import next_occurrence
-    from bot.settings import ConfigError
     from bot.topics import load_topics
 
     with open_app(args) as app:
-        try:
-            defaults = load_channel_defaults(app.settings.config_dir, load_topics(app.settings.config_dir))
-        except ConfigError as exc:
-            raise UserError(str(exc)) from exc
+        # A bad channels.toml or topics.toml raises ConfigError, a UserError: one line from main().
+        defaults = load_channel_defaults(app.settings.config_dir, load_topics(app.settings.config_dir))
         channels = ChannelRegistry(app.sessions, defaults).all()
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []

@@ -36,7 +36,6 @@ def run(args: argparse.Namespace) -> int:
     from bot.digest import compose_digest
     from bot.digest_time import local_today
     from bot.rendering import render_digest
-    from bot.settings import ConfigError
     from bot.topics import load_topics
 
     try:
@@ -44,10 +43,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     with open_app(args) as app:
-        try:
-            defaults = load_channel_defaults(app.settings.config_dir, load_topics(app.settings.config_dir))
-        except ConfigError as exc:
-            raise UserError(str(exc)) from exc
+        # A bad channels.toml or topics.toml raises ConfigError, a UserError: one line from main().
+        defaults = load_channel_defaults(app.settings.config_dir, load_topics(app.settings.config_dir))
         registry = ChannelRegistry(app.sessions, defaults)
         config = registry.get(key)
         if not config.topics:

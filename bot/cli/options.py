@@ -56,8 +56,8 @@ def open_app(args: argparse.Namespace) -> Iterator[App]:
 
     try:
         app = bootstrap(load_settings(), database_url=getattr(args, "database_url", None))
-    except ConfigError as exc:
-        raise UserError(str(exc)) from exc
+    except ConfigError:
+        raise  # already one clear line; keep it from the generic ValueError branch below
     except SQLAlchemyError as exc:
         raise UserError(f"cannot open the database: {getattr(exc, 'orig', None) or exc}") from exc
     except ValueError as exc:  # a malformed URL, a bad setting value

@@ -71,6 +71,17 @@ def test_digest_for_a_channel_without_topics_is_a_clear_error(capsys: pytest.Cap
     assert code == 2 and "platform:workspace:channel" in err
 
 
+@pytest.mark.parametrize("command", [["channels"], ["digest", "--channel", CHANNEL, "--dry-run"]])
+def test_a_bad_channels_file_is_one_clear_line(command: list[str], capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    (cfg / "channels.toml").write_text('[channels."console:local:newsroom"]\ntime = "25:99"\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSDIGEST_CONFIG_DIR", str(cfg))
+    code, _, err = run(capsys, *command)
+    assert code == 2 and err.startswith("newsdigest: error:") and "25:99" in err and "Traceback" not in err
+
+
 def test_channels_lists_the_next_digest_time(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "channels")
     assert code == 0 and CHANNEL in out and "07:30 Europe/London (active), next " in out
