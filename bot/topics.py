@@ -85,8 +85,9 @@ class Topic:
     def score(self, title: str, blocks: Sequence[str]) -> float:
         """Relevance of a story: title mention, first-paragraph mention, share of blocks mentioning it."""
         title_hit = self.count(title) > 0
-        lead_hit = bool(blocks) and self.count(blocks[0]) > 0
-        coverage = sum(1 for b in blocks if self.count(b)) / len(blocks) if blocks else 0.0
+        hits = [self.count(b) > 0 for b in blocks]  # each block searched once
+        lead_hit = bool(hits) and hits[0]
+        coverage = sum(hits) / len(hits) if hits else 0.0
         return round(TITLE_WEIGHT * title_hit + LEAD_WEIGHT * lead_hit + COVERAGE_WEIGHT * coverage, 4)
 
     @property
@@ -133,12 +134,7 @@ class TopicSet:
 
     def tag(self, title: str, blocks: Sequence[str]) -> dict[str, float]:
         """Scores of the topics a story is about (only those at or above their threshold)."""
-        scores = {t.name: t.score(title, blocks) for t in self.topics}
-        return {name: s for name, s in scores.items() if s >= self.get_min(name)}
-
-    def get_min(self, name: str) -> float:
-        topic = self.get(name)
-        return topic.min_score if topic else DEFAULT_MIN_SCORE
+        return {t.name: s for t in self.topics if (s := t.score(title, blocks)) >= t.min_score}
 
 
 def _normal(text: str) -> str:

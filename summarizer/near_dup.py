@@ -53,7 +53,10 @@ def _words(text: str) -> list[str]:
 
 def shingles(text: str) -> set[str]:
     """Word 5-grams of the normalised text (the whole text as one shingle when it is shorter)."""
-    words = _words(text)
+    return _shingles_of(_words(text))
+
+
+def _shingles_of(words: list[str]) -> set[str]:
     if len(words) <= SHINGLE_WORDS:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
@@ -73,9 +76,15 @@ def is_revision(old_text: str, new_text: str) -> bool:
     the other way round (unless it grew by less than a fifth). An old text under MIN_REVISION_WORDS words
     is a revision only of an identical text.
     """
-    if len(_words(old_text)) < MIN_REVISION_WORDS:
-        return bool(_words(old_text)) and _words(old_text) == _words(new_text)
-    return containment(old_text, new_text) >= REVISION_CONTAINMENT
+    return _is_revision_of(_words(old_text), _words(new_text))
+
+
+def _is_revision_of(old: list[str], new: list[str]) -> bool:
+    """:func:`is_revision` on already tokenized texts."""
+    if len(old) < MIN_REVISION_WORDS:
+        return bool(old) and old == new
+    old_shingles = _shingles_of(old)
+    return len(old_shingles & _shingles_of(new)) / len(old_shingles) >= REVISION_CONTAINMENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +108,9 @@ def pick_newer(earlier: Version, later: Version) -> Version:
     """
     if earlier.truncated != later.truncated:
         return later if earlier.truncated else earlier
-    earlier_in_later = is_revision(earlier.text, later.text)
-    later_in_earlier = is_revision(later.text, earlier.text)
+    earlier_words, later_words = _words(earlier.text), _words(later.text)  # tokenize once for both checks
+    earlier_in_later = _is_revision_of(earlier_words, later_words)
+    later_in_earlier = _is_revision_of(later_words, earlier_words)
     if earlier_in_later != later_in_earlier:
         return later if earlier_in_later else earlier
     if earlier.published_at and later.published_at and earlier.published_at != later.published_at:

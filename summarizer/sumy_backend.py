@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from summarizer.models import Sentence
-from summarizer.text import split_sentences, words
+from summarizer.text import split_sentences, tokens
 
 SUMY_ALGORITHMS: tuple[str, ...] = ("lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")
 
@@ -20,7 +20,7 @@ class OfflineTokenizer:
         return split_sentences(paragraph)
 
     def to_words(self, sentence: str) -> list[str]:
-        return words(sentence)
+        return tokens(sentence)
 
 
 def _summarizer(algorithm: str) -> Any:

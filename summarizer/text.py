@@ -123,11 +123,6 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def words(text: str) -> list[str]:
-    """Word tokens (letters first, then letters, digits, apostrophes, hyphens), as written."""
-    return _WORD.findall(text)
-
-
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English suffix stripper: enough to match plurals and verb forms for ranking."""
@@ -175,7 +170,10 @@ _SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str, int], ...]] = {
 
 
 def tokens(text: str) -> list[str]:
-    """Word tokens as written; tokenize once and derive terms and bigrams from the same list."""
+    """Word tokens (letters first, then letters, digits, apostrophes, hyphens), as written.
+
+    Tokenize once and derive terms and bigrams from the same list.
+    """
     return _WORD.findall(text)
 
 
