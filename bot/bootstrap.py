@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, load_settings
 from bot.store.db import make_engine, migrate, session_factory
+from bot.topics import TopicSet, load_topics
 
 
 @dataclass
@@ -18,6 +20,11 @@ class App:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session] = field(repr=False)
+
+    @cached_property
+    def topics(self) -> TopicSet:
+        """topics.toml, read and compiled once per process (briefs are built per request and per digest)."""
+        return load_topics(self.settings.config_dir)
 
     def close(self) -> None:
         self.engine.dispose()

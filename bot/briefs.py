@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal
 from bot.results import Brief, BriefSentence, StoryLine
 from bot.revisions import stories_library
 from bot.store.articles import ArticleRepository, StoredArticle
-from bot.topics import load_topics
 from summarizer.models import Document, Sentence
 from summarizer.rank import blurb, summarize
 
@@ -86,8 +85,7 @@ def build_brief(app: App, query: str, *, since: datetime | None = None,
     if limit < 1:
         raise ValueError("limit must be at least 1")
     text = " ".join(query.split())
-    topics = load_topics(app.settings.config_dir)
-    topic = topics.resolve(text)
+    topic = app.topics.resolve(text)
     with app.sessions() as session:
         repo = ArticleRepository(session)
         if topic is not None:
@@ -100,6 +98,6 @@ def build_brief(app: App, query: str, *, since: datetime | None = None,
                              lead_sentences=options.brief_sentences, algorithm=options.algorithm)
     label = f"“{text}”"
     if not articles:
-        return Brief(query=text, label=label, matched_by="none", suggestions=tuple(topics.suggest(text)))
+        return Brief(query=text, label=label, matched_by="none", suggestions=tuple(app.topics.suggest(text)))
     return compose_brief(text, label, "fulltext", articles, focus=text, limit=limit,
                          lead_sentences=options.brief_sentences, algorithm=options.algorithm)

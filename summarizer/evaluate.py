@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from summarizer.models import Document
-from summarizer.rank import summarize
+from summarizer.rank import item_documents, summarize
 
 BudgetKind = Literal["sentences", "words"]
 METRICS = ("rouge1", "rouge2", "rougeLsum")
@@ -84,8 +84,9 @@ def rouge(pred: Sequence[str], refs: Sequence[str], budget: Budget, scorer: Any)
     if budget.kind == "words":
         text = " ".join(text.split()[: budget.size])
     acc = dict.fromkeys(METRICS, 0.0)
+    prediction = _ref_sentences(text) if text else text  # split once, scored against every reference
     for ref in refs:
-        scores = scorer.score(_ref_sentences(ref) if ref else ref, _ref_sentences(text) if text else text)
+        scores = scorer.score(_ref_sentences(ref) if ref else ref, prediction)
         for k in METRICS:
             acc[k] += scores[k].fmeasure
     return {k: v / max(len(refs), 1) for k, v in acc.items()}
@@ -93,11 +94,7 @@ def rouge(pred: Sequence[str], refs: Sequence[str], budget: Budget, scorer: Any)
 
 def documents(item: Item) -> list[Document]:
     """An item's articles as summarizer documents (the title only for a single article)."""
-    single = len(item.articles) == 1
-    return [
-        Document(id=f"{item.id}#{i}", paragraphs=(text,), title=item.title if single else None)
-        for i, text in enumerate(item.articles)
-    ]
+    return item_documents(item.id, item.articles, item.title)
 
 
 def run_system(items: Sequence[Item], algorithm: str, budget: Budget) -> tuple[list[list[str]], float]:

@@ -12,6 +12,13 @@ ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
 DEFAULT_SENTENCES = 3
 
 
+def item_documents(item_id: str, articles: Sequence[str], title: str | None = None) -> list[Document]:
+    """The summarize contract's item as documents: ids ``<item>#<n>``, the title only for a single article."""
+    single = len(articles) == 1
+    return [Document(id=f"{item_id}#{i}", paragraphs=(text,), title=title if single else None)
+            for i, text in enumerate(articles)]
+
+
 def document_sentences(doc: Document) -> list[Sentence]:
     """Every sentence of a document, numbered in reading order, tagged with its paragraph."""
     out: list[Sentence] = []

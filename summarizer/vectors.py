@@ -35,10 +35,6 @@ class TermMatrix:
         out[self.cols[mask]] = self.data[mask]
         return out
 
-    def column_sums(self) -> np.ndarray:
-        """The sum of all rows (the centroid direction of unit rows)."""
-        return np.bincount(self.cols, weights=self.data, minlength=self.n_terms)
-
     def similarities_to(self, i: int) -> np.ndarray:
         """Cosine of every row with row ``i``."""
         return self.dot(self.row(i))

@@ -70,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     # The summarizer does no BLAS work; OpenBLAS would still start a thread per core at numpy import
     # (about 50 ms of CPU for a short run). Only a default: an explicit setting wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from summarizer.models import Document
-    from summarizer.rank import summarize
+    from summarizer.rank import item_documents, summarize
 
     name = str(args.input)
     if name == "-":
@@ -89,10 +88,7 @@ def run(args: argparse.Namespace) -> int:
         if stream is not sys.stdin:
             stream.close()
     for rid, articles, title in records:
-        docs = [
-            Document(id=f"{rid}#{i}", paragraphs=(text,), title=title if len(articles) == 1 else None)
-            for i, text in enumerate(articles)
-        ]
+        docs = item_documents(rid, articles, title)
         summary = summarize(docs, max_sentences=args.sentences, max_words=args.words, algorithm=args.algorithm)
         out.write(json.dumps({"id": rid, "summary": [s.text for s in summary.sentences]}, ensure_ascii=False))
         out.write("\n")
