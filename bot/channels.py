@@ -23,6 +23,7 @@ from bot.errors import UserError
 from bot.ports import ChannelKey
 from bot.settings import ConfigError, read_toml
 from bot.store.models import ChannelRow
+from bot.timeutil import utc_or_none
 from bot.topics import TopicSet
 
 CHANNELS_FILE = "channels.toml"
@@ -133,11 +134,11 @@ def _file_values(raw: Any, where: str, topics: TopicSet | None) -> dict[str, Any
             out["timezone"] = validate_timezone(str(raw["timezone"]))
     except UserError as exc:
         raise ConfigError(f"{where}: {exc}") from exc
-    for key, field in (("enabled", "enabled"), ("post_empty", "post_empty")):
+    for key in ("enabled", "post_empty"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ConfigError(f"{where}.{key} must be true or false")
-            out[field] = raw[key]
+            out[key] = raw[key]
     if "stories_per_topic" in raw:
         n = raw["stories_per_topic"]
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_PER_TOPIC:
@@ -177,8 +178,8 @@ def load_channel_defaults(config_dir: Path, topics: TopicSet | None = None) -> C
     return ChannelDefaults(defaults, channels)
 
 
-_COLUMNS = {"topics": "topics", "digest_time": "digest_time", "timezone": "timezone", "enabled": "enabled",
-            "per_topic": "per_topic", "post_empty": "post_empty"}
+# ChannelConfig fields stored in ChannelRow columns of the same name (NULL: use the file's value).
+_STORED = frozenset({"topics", "digest_time", "timezone", "enabled", "per_topic", "post_empty"})
 
 
 class ChannelRegistry:
@@ -192,12 +193,12 @@ class ChannelRegistry:
         config = self.defaults.config_for(key)
         if row is None:
             return config
-        changes: dict[str, Any] = {f: getattr(row, c) for f, c in _COLUMNS.items() if getattr(row, c) is not None}
+        changes: dict[str, Any] = {f: v for f in _STORED if (v := getattr(row, f)) is not None}
         if "topics" in changes:
             changes["topics"] = tuple(changes["topics"])
-        return replace(config, **changes, row_id=row.id, covered_until=_aware(row.covered_until),
-                       last_error=row.last_error, updated_at=_aware(row.updated_at),
-                       created_at=_aware(row.created_at))
+        return replace(config, **changes, row_id=row.id, covered_until=utc_or_none(row.covered_until),
+                       last_error=row.last_error, updated_at=utc_or_none(row.updated_at),
+                       created_at=utc_or_none(row.created_at))
 
     def get(self, key: ChannelKey) -> ChannelConfig:
         with self.sessions() as session:
@@ -230,11 +231,11 @@ class ChannelRegistry:
 
     def update(self, key: ChannelKey, *, by: str, **changes: Any) -> ChannelConfig:
         """Store changed settings (field names of ChannelConfig) for ``key``; the database now wins."""
-        unknown = set(changes) - set(_COLUMNS)
+        unknown = set(changes) - _STORED
         if unknown:
             raise ValueError(f"not a channel setting: {', '.join(sorted(unknown))}")
         row_id = self.ensure_row(key)
-        values: dict[str, Any] = {_COLUMNS[f]: (list(v) if f == "topics" else v) for f, v in changes.items()}
+        values: dict[str, Any] = {f: (list(v) if f == "topics" else v) for f, v in changes.items()}
         # A plain UPDATE (no read first) so SQLite takes the write lock at once.
         with self.sessions.begin() as session:
             session.execute(update(ChannelRow).where(ChannelRow.id == row_id)
@@ -248,8 +249,3 @@ def _find(session: Session, key: ChannelKey) -> ChannelRow | None:
         ChannelRow.channel == key.channel)).one_or_none()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC; make every timestamp aware."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

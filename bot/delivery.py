@@ -114,15 +114,19 @@ class Delivery:
         now = now or self.clock()
         outcomes = await self.recover(now, only=only)
         for config, day in await asyncio.to_thread(self.due, now, only):
-            outcomes.append(await self.run(config.key, "daily", day, now=now))
+            outcomes.append(await self._run(config.key, "daily", day, now=now))  # recovered just above
         return outcomes
 
     async def recover(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Resolve runs left ``claimed`` by a dead process (the crash rule in the module docstring)."""
         now = now or self.clock()
-        outcomes = []
-        for run_id, channel_id in await asyncio.to_thread(self.ledger.mark_stale_uncertain, now):
-            key = await asyncio.to_thread(self._key_of, channel_id)
+        outcomes: list[RunOutcome] = []
+        stale = await asyncio.to_thread(self.ledger.mark_stale_uncertain, now)
+        if not stale:
+            return outcomes
+        keys = await asyncio.to_thread(self._keys_by_row)  # one read of the channels for all stale runs
+        for run_id, channel_id in stale:
+            key = keys.get(channel_id)
             if key is None or key.platform not in self.posters or (only is not None and key != only):
                 continue  # only a process with that platform's poster can check; the run stays uncertain
             claim = await asyncio.to_thread(self.ledger.reclaim_uncertain, run_id, now)
@@ -130,8 +134,8 @@ class Delivery:
                 outcomes.append(await self._deliver(key, claim, now))
         return outcomes
 
-    def _key_of(self, channel_id: int) -> ChannelKey | None:
-        return next((c.key for c in self.registry.all() if c.row_id == channel_id), None)
+    def _keys_by_row(self) -> dict[int, ChannelKey]:
+        return {c.row_id: c.key for c in self.registry.all() if c.row_id is not None}
 
     # -- one run ---------------------------------------------------------------------------------
 
@@ -140,6 +144,11 @@ class Delivery:
         """Claim and deliver one digest: the channel's daily one for ``local_date``, or an extra one."""
         now = now or self.clock()
         await self.recover(now, only=key)  # an earlier run left by a dead process must be settled first
+        return await self._run(key, kind, local_date, now=now, retry_exhausted=retry_exhausted)
+
+    async def _run(self, key: ChannelKey, kind: RunKind, local_date: date | None, *,
+                   now: datetime, retry_exhausted: bool = False) -> RunOutcome:
+        """:meth:`run` after recovery has been done."""
         config = await asyncio.to_thread(self.registry.get, key)
         day = local_date or local_today(now, config.tz)
         channel_id = config.row_id if config.row_id is not None else await asyncio.to_thread(

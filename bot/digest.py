@@ -9,9 +9,9 @@ what keeps the overlap from ever repeating a story.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from sqlalchemy import and_, exists, select
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.channels import ChannelConfig
 from bot.results import Brief, Digest
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
+from bot.timeutil import utc
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -57,8 +58,6 @@ def window_floor(covered_until: datetime | None, window_end: datetime) -> dateti
     return covered_until - LATE_COMMIT_MARGIN
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
 
 
 def select_candidates(session: Session, channel_id: int | None, topics: tuple[str, ...], floor: datetime,
@@ -74,8 +73,8 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
         return {}, ()
     stmt = (select(ArticleRow.id, ArticleTopicRow.topic, ArticleTopicRow.score)
             .join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
-            .where(ArticleTopicRow.topic.in_(topics), ArticleRow.ingested_at > _utc(floor),
-                   ArticleRow.ingested_at <= _utc(window_end), ArticleRow.superseded_by_id.is_(None)))
+            .where(ArticleTopicRow.topic.in_(topics), ArticleRow.ingested_at > utc(floor),
+                   ArticleRow.ingested_at <= utc(window_end), ArticleRow.superseded_by_id.is_(None)))
     if channel_id is not None:
         stmt = stmt.where(~exists().where(DeliveredRow.channel_id == channel_id,
                                           DeliveredRow.article_id == ArticleRow.id))
@@ -134,6 +133,3 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
         window_end=window_end.astimezone(tz), sections=tuple(sections), run_marker=marker, timezone=config.timezone)
     shown = sum(len(s.stories) + s.more for s in sections)
     return Composition(digest, tuple(sorted(set(assigned) | set(silent))), shown)
-
-
-ComposeFn = Callable[..., Composition]

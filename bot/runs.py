@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import ChannelRow, DeliveredRow, DigestRunRow
+from bot.timeutil import utc_or_none
 
 RunKind = Literal["daily", "extra"]
 TERMINAL = ("posted", "skipped")
@@ -47,10 +48,6 @@ class Taken:
     posted_at: datetime | None = None
 
 
-def aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class RunLedger:
@@ -70,7 +67,7 @@ class RunLedger:
                         .values(last_error=ChannelRow.last_error))
 
     def _stale(self, run: DigestRunRow, now: datetime) -> bool:
-        claimed = aware(run.claimed_at)
+        claimed = utc_or_none(run.claimed_at)
         return run.status == "claimed" and claimed is not None and claimed <= now - self.stale_after
 
     def claim(self, channel_id: int, kind: RunKind, local_date: date, now: datetime, *,
@@ -101,7 +98,7 @@ class RunLedger:
 
     def _reclaim(self, run: DigestRunRow, now: datetime, *, retry_exhausted: bool) -> Claim | Taken:
         if run.status in TERMINAL:
-            return Taken("done", run.status, aware(run.posted_at) or aware(run.claimed_at))
+            return Taken("done", run.status, utc_or_none(run.posted_at) or utc_or_none(run.claimed_at))
         uncertain = run.status == "uncertain" or self._stale(run, now)
         if run.status == "failed" and run.attempts >= self.max_attempts and not retry_exhausted:
             return Taken("exhausted", run.status)
@@ -151,7 +148,7 @@ class RunLedger:
             session.add_all(DeliveredRow(channel_id=claim.channel_id, article_id=a, run_id=claim.run_id)
                             for a in sorted(set(article_ids) - already))
             channel = session.get_one(ChannelRow, claim.channel_id)
-            cursor = aware(channel.covered_until)
+            cursor = utc_or_none(channel.covered_until)
             if cursor is None or cursor < claim.window_end:
                 channel.covered_until = claim.window_end
             channel.last_error = None
@@ -188,7 +185,7 @@ class RunLedger:
 
 def _claim_of(run: DigestRunRow, *, uncertain: bool) -> Claim:
     kind: RunKind = "extra" if run.kind == "extra" else "daily"
-    end = aware(run.window_end)
+    end = utc_or_none(run.window_end)
     assert end is not None
     ids = tuple(int(a) for a in run.article_ids) if run.article_ids is not None else None
     return Claim(run.id, run.channel_id, run.marker, kind, run.local_date, end, run.attempts, uncertain, ids)

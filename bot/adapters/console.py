@@ -127,7 +127,6 @@ class ConsoleAdapter:
     platform = "console"
 
     def __init__(self, poster: ConsolePoster) -> None:
-        self.console = poster
         self.poster: Poster = poster
 
     async def start(self) -> None:

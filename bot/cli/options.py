@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import UserError
 from bot.settings import ConfigError, load_settings
+from bot.timeutil import utc
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -32,7 +33,7 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"invalid --since {text!r}: use 90m, 24h, 7d, 2w or an ISO date like 2026-01-28") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc(value)
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:

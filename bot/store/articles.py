@@ -19,20 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.store.models import ArticleRow, ArticleTopicRow
+from bot.timeutil import utc, utc_or_none
 from summarizer.models import Article, Block, Document
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
-
-
-def utc(value: datetime) -> datetime:
-    """An aware UTC datetime; naive values are taken as UTC (SQLite hands them back naive)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _utc_or_none(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
 
 
 def fingerprint(article: Article) -> str:
@@ -88,7 +80,7 @@ def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
     return StoredArticle(
         id=row.id, title=row.title, blocks=_blocks_from_json(row.blocks or []), ingested_at=utc(row.ingested_at),
         caption=row.caption, credit_line=row.credit_line, credits=tuple(row.credits or ()),
-        caption_date=row.caption_date, url=row.url, published_at=_utc_or_none(row.published_at),
+        caption_date=row.caption_date, url=row.url, published_at=utc_or_none(row.published_at),
         source=row.source, truncated=bool(row.truncated), superseded_by_id=row.superseded_by_id, topics=topics,
     )
 
@@ -121,7 +113,7 @@ class ArticleRepository:
             "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
             "caption": article.caption, "credit_line": article.credit_line, "credits": list(article.credits),
             "caption_date": article.caption_date, "url": article.url,
-            "published_at": _utc_or_none(article.published_at), "source": article.source,
+            "published_at": utc_or_none(article.published_at), "source": article.source,
             "truncated": article.truncated, "ingested_at": utc(ingested_at or datetime.now(UTC)),
         }
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
