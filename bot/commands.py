@@ -16,8 +16,8 @@ from bot.digest import BriefBuilder
 from bot.digest_time import next_occurrence
 from bot.errors import UserError
 from bot.ports import ChannelKey
-from bot.results import BriefReply, CommandContext, CommandReply, DigestReply, TextReply
-from bot.topics import TopicSet, load_topics
+from bot.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, DigestReply, TextReply
+from bot.topics import TopicSet
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -36,9 +36,6 @@ DIGEST_HELP = (
     "/digest settings: this channel's settings and the last failed post",
     "/brief TOPIC or words [public]: a brief on a topic or anything else",
 )
-MUTATIONS = {"add", "remove", "time", "timezone", "pause", "resume", "now"}
-
-
 class Commands:
     """ports.CommandHandler: ``await commands(ctx, "brief" | "digest", text)``."""
 
@@ -56,7 +53,7 @@ class Commands:
     @property
     def topics(self) -> TopicSet:
         if self._topics is None:
-            self._topics = load_topics(self.app.settings.config_dir)
+            self._topics = self.app.topics
         return self._topics
 
     async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply:
@@ -91,7 +88,7 @@ class Commands:
         words = text.split()
         sub, args = (words[0].casefold(), words[1:]) if words else ("help", [])
         key = ChannelKey(ctx.platform, ctx.workspace, ctx.channel)
-        if sub in MUTATIONS and not ctx.can_manage:
+        if sub in DIGEST_MUTATIONS and not ctx.can_manage:
             return TextReply(f"Only {ctx.manage_hint} can change this channel's digest (/digest {sub}).", ok=False)
         handler = {
             "help": self._help, "topics": self._list_topics, "add": self._add, "remove": self._remove,

@@ -69,6 +69,10 @@ class Digest:
         return tuple(seen)
 
 
+# /digest subcommands that change a channel's settings (or post): only these need CommandContext.can_manage.
+DIGEST_MUTATIONS = frozenset({"add", "remove", "time", "timezone", "pause", "resume", "now"})
+
+
 @dataclass(frozen=True, slots=True)
 class CommandContext:
     """Who asked, where: adapters fill it in, including whether the caller may change settings."""

@@ -25,19 +25,10 @@ from bot.adapters.slack_replies import SHARE_ACTION_ID, brief_message, reply_mes
 from bot.errors import UserError
 from bot.eventlog import event
 from bot.ports import CommandHandler
-from bot.results import BriefReply, CommandContext, CommandReply, TextReply
+from bot.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, TextReply
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-PUBLIC_WORD = "public"
-
-
-def split_public(text: str) -> tuple[str, bool]:
-    """``"ukraine public"`` -> ``("ukraine", True)``: a trailing "public" posts the brief in channel."""
-    words = text.split()
-    if len(words) > 1 and words[-1].lower() == PUBLIC_WORD:
-        return " ".join(words[:-1]), True
-    return " ".join(words), False
 
 
 class SlackAdapter:
@@ -116,19 +107,21 @@ class SlackAdapter:
 
     async def _on_brief(self, ack: Any, command: dict[str, Any]) -> None:
         await ack()
-        query, public = split_public(command.get("text", ""))
         ctx = _context(command["team_id"], command["channel_id"], command["user_id"])
-        reply = await self._call(ctx, "brief", query)
-        public = isinstance(reply, BriefReply) and (public or reply.public) and not reply.brief.empty
+        # The handler reads a trailing "public" itself (BriefReply.public): adapters parse nothing.
+        reply = await self._call(ctx, "brief", " ".join(command.get("text", "").split()))
+        public = isinstance(reply, BriefReply) and reply.public and not reply.brief.empty
         message = reply_message(reply, shareable=not public)
         await self._respond(command["response_url"], message, in_channel=public)
 
     async def _on_digest(self, ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         team, user = command["team_id"], command["user_id"]
-        may = await self._can_manage(team, user, client)
+        words = command.get("text", "").split()
+        # Reading settings is for everyone: ask users.info only when the subcommand changes something.
+        may = bool(words) and words[0].casefold() in DIGEST_MUTATIONS and await self._can_manage(team, user, client)
         ctx = _context(team, command["channel_id"], user, can_manage=may, manage_hint=self._policy.hint)
-        reply = await self._call(ctx, "digest", " ".join(command.get("text", "").split()))
+        reply = await self._call(ctx, "digest", " ".join(words))
         await self._respond(command["response_url"], reply_message(reply, trusted=self._policy.hint), in_channel=False)
 
     async def _on_share(self, ack: Any, body: dict[str, Any]) -> None:

@@ -283,7 +283,9 @@ class FakeHandler:
             await asyncio.sleep(self.delay)
         if self.reply is not None:
             return self.reply
-        return BriefReply(sample_brief(text or "help"))
+        words = text.split()  # like bot.commands.Commands: a trailing "public" asks for a public brief
+        public = bool(words) and words[-1] == "public"
+        return BriefReply(sample_brief(" ".join(words[:-1] if public else words) or "help"), public=public)
 
 
 def sample_brief(query: str, *, stories: int = 2) -> Brief:

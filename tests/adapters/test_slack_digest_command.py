@@ -64,6 +64,13 @@ async def test_owner_may_manage_and_member_is_refused_with_who_can(slack: SlackS
     assert hook["text"] == ":warning: Only workspace admins and owners or <@UALLOWED> can change this channel's digest."
 
 
+async def test_reading_settings_needs_no_admin_check(slack: SlackStandIn, tmp_path: Path) -> None:
+    slack.users["UADMIN"] = {"is_admin": True}
+    handler, _ = await _digest(slack, tmp_path, "UADMIN", text="settings")
+    assert handler.calls[0][0].can_manage is False  # not needed to read: nothing was asked of Slack
+    assert slack.calls_to("users.info") == []
+
+
 async def test_allow_listed_user_needs_no_api_call(slack: SlackStandIn, tmp_path: Path) -> None:
     handler, _ = await _digest(slack, tmp_path, "UALLOWED", admins_may_manage=False)
     assert handler.calls[0][0].can_manage is True

@@ -67,7 +67,7 @@ async def test_brief_public_goes_in_channel_without_share_button(slack: SlackSta
         body = slash_body("/brief", "ukraine public", response_url=slack.response_url())
         assert (await post_signed(events_url(adapter), body))[0] == 200
         await slack.wait_for(lambda: len(slack.hooks) == 1)
-    assert handler.calls[0][2] == "ukraine"
+    assert handler.calls[0][2] == "ukraine public"  # the handler, not the adapter, reads "public"
     assert slack.hooks[0]["response_type"] == "in_channel"
     assert all(b["type"] != "actions" for b in slack.hooks[0]["blocks"])
 
@@ -89,13 +89,13 @@ async def test_share_button_reposts_in_channel_and_removes_the_private_copy(
 async def test_unknown_topic_shows_suggestions_and_empty_query_reaches_the_handler_for_help(
         slack: SlackStandIn, tmp_path: Path) -> None:
     nothing = Brief(query="ukrane", label="“ukrane”", matched_by="none", suggestions=("ukraine", "russia"))
-    handler = FakeHandler(BriefReply(nothing))
+    handler = FakeHandler(BriefReply(nothing, public=True))  # asked for in public, but there is nothing
     async with running_adapter(slack_settings(tmp_path, slack.api_url), handler) as adapter:
         for text in ("ukrane public", ""):
             body = slash_body("/brief", text, response_url=slack.response_url())
             assert (await post_signed(events_url(adapter), body))[0] == 200
         await slack.wait_for(lambda: len(slack.hooks) == 2)
-    assert [c[2] for c in handler.calls] == ["ukrane", ""]
+    assert [c[2] for c in handler.calls] == ["ukrane public", ""]
     hook = slack.hooks[0]
     assert hook["response_type"] == "ephemeral", "an empty answer is not worth a public post"
     assert "Closest topics: ukraine, russia" in _hook_text(hook)

@@ -88,7 +88,8 @@ async def test_install_then_commands_and_digests_use_that_workspaces_token(
         assert await _install(adapter) == 200
         assert [c.params["code"] for c in slack.calls_to("oauth.v2.access")] == [OAUTH_CODE]
 
-        body = slash_body("/digest", "topics", response_url=slack.response_url(), team=OTHER_TEAM, user="UX")
+        # "pause" changes settings, so the adapter asks users.info: with the installing workspace's token.
+        body = slash_body("/digest", "pause", response_url=slack.response_url(), team=OTHER_TEAM, user="UX")
         assert (await post_signed(events_url(adapter), body))[0] == 200
         await slack.wait_for(lambda: len(slack.hooks) == 1)
         receipt = await adapter.poster.post_digest(ChannelKey("slack", OTHER_TEAM, "C0OTHER"),
