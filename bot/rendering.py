@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import textwrap
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -126,3 +127,25 @@ def render_digest(digest: Digest, fmt: Format = "text") -> str:
         if digest.sources:
             parts.append(f"Sources: {', '.join(digest.sources)}")
     return "\n\n".join(parts) + "\n"
+
+
+def pack_lines(lines: Iterable[str], limit: int, *, cut: Callable[[str, int], str],
+               length: Callable[[str], int] = len) -> list[str]:
+    """Join lines with newlines into as few chunks as possible, each at most ``limit`` long.
+
+    Chat platforms count differently (Discord in UTF-16 units), so ``length`` measures and ``cut``
+    shortens a line that alone is over the limit.
+    """
+    chunks: list[str] = []
+    current = ""
+    for raw in lines:
+        line = cut(raw, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if current and length(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks

@@ -12,6 +12,8 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
+from bot import rendering
+
 # Discord's API measures lengths like JavaScript does (UTF-16 code units); an emoji counts twice.
 # Counting the same way keeps a message with emoji from being refused for a few characters too many.
 ELLIPSIS = "…"
@@ -84,16 +86,4 @@ def safe_url(url: str | None) -> str | None:
 
 def chunk_lines(lines: list[str], limit: int) -> list[str]:
     """Join lines into chunks of at most ``limit`` Discord characters, over-long lines truncated."""
-    chunks: list[str] = []
-    current = ""
-    for raw in lines:
-        line = truncate(raw, limit)
-        candidate = f"{current}\n{line}" if current else line
-        if ulen(candidate) <= limit:
-            current = candidate
-            continue
-        chunks.append(current)
-        current = line
-    if current:
-        chunks.append(current)
-    return chunks
+    return rendering.pack_lines(lines, limit, cut=truncate, length=ulen)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import rendering
 from bot.adapters.slack_escape import escape_mrkdwn, escape_plain, link, truncate
 from bot.results import Brief, Digest, StoryLine
 
@@ -72,18 +73,7 @@ def story_line(story: StoryLine) -> str:
 
 def pack_lines(lines: Iterable[str], limit: int = MAX_SECTION_CHARS) -> list[str]:
     """Join lines into as few texts as possible, each at most ``limit`` characters."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = truncate(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
+    return rendering.pack_lines(lines, limit, cut=truncate)
 
 
 def brief_blocks(brief: Brief) -> list[Block]:

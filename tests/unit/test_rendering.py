@@ -88,3 +88,15 @@ def test_empty_digest_says_no_new_stories() -> None:
     empty = Digest(title="Morning digest", window_start=None, window_end=datetime(2026, 1, 28, tzinfo=UTC))
     assert "No new stories." in render_digest(empty, "text")
     assert "No new stories." in render_digest(empty, "markdown")
+
+
+def test_pack_lines_fills_chunks_up_to_the_limit_as_the_platform_counts() -> None:
+    from bot.rendering import pack_lines
+
+    def cut(text: str, limit: int) -> str:
+        return text[: limit - 1] + "…" if len(text) > limit else text
+
+    lines = ["aaaa", "bbbb", "cccc", "x" * 20]
+    assert pack_lines(lines, 9, cut=cut) == ["aaaa\nbbbb", "cccc", "xxxxxxxx…"]
+    # Counted double (like UTF-16 surrogate pairs), the same lines need more chunks.
+    assert pack_lines(lines[:3], 9, cut=cut, length=lambda s: 2 * len(s)) == ["aaaa", "bbbb", "cccc"]
