@@ -62,7 +62,8 @@ def database_health(app: App) -> HealthCheck:
 
 def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | None = None,
                            keywords: Callable[[], Awaitable[list[str]]] | None = None,
-                           port: int | None = None) -> list[AdapterFactory]:
+                           port: int | None = None,
+                           topic_names: Callable[[], Sequence[str]] | None = None) -> list[AdapterFactory]:
     """Slack when its credentials make a transport (see ``slack_mode``), Discord when DISCORD_TOKEN is set."""
     factories: list[AdapterFactory] = []
     if slack_mode(settings) is not None:
@@ -78,7 +79,7 @@ def chat_adapter_factories(settings: Settings, *, health_check: HealthCheck | No
         def discord(settings: Settings, handler: CommandHandler) -> ChatAdapter:
             from bot.adapters.discord_app import DiscordAdapter
 
-            return DiscordAdapter(settings, handler, keywords=keywords)
+            return DiscordAdapter(settings, handler, keywords=keywords, topic_names=topic_names)
 
         factories.append(discord)
     return factories
@@ -127,7 +128,8 @@ async def run(app: App, adapters: Sequence[AdapterFactory] | None = None, *,
     """Serve until SIGINT/SIGTERM (or ``stop`` is set): adapters, scheduler, inbox; then shut down cleanly."""
     factories = (list(adapters) if adapters is not None
                  else chat_adapter_factories(app.settings, health_check=database_health(app),
-                                             keywords=story_keywords(app), port=port))
+                                             keywords=story_keywords(app), port=port,
+                                             topic_names=lambda: app.topics.names))
     if not factories or app.settings.digest.markdown_dir is not None:
         factories.append(console_factory())
     await serve(build_service(app, factories), stop=stop)

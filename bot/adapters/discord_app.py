@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import discord
 from discord import app_commands
@@ -101,14 +101,14 @@ class DiscordAdapter:
 
 def configured_topic_names(settings: Settings) -> TopicNames:
     """Topic names from ``topics.toml``, read on first use (not at construction) and then kept."""
-    names: list[str] = []
+    loaded: list[Sequence[str]] = []  # a box, so an empty topic list is read once too
 
-    def topic_names() -> list[str]:
-        if not names:
+    def topic_names() -> Sequence[str]:
+        if not loaded:
             from bot.topics import load_topics
 
-            names.extend(load_topics(settings.config_dir).names)
-        return names
+            loaded.append(load_topics(settings.config_dir).names)
+        return loaded[0]
 
     return topic_names
 
