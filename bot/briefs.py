@@ -27,7 +27,7 @@ SEARCH_LIMIT = 100  # full-text hits considered for one brief
 def _groups(articles: Sequence[StoredArticle]) -> list[list[StoredArticle]]:
     """Reports of one event merged (when the stories library is there), best-ranked report first."""
     stories = stories_library()
-    if stories is None or len(articles) < 2 or not hasattr(stories, "group_same_event"):
+    if stories is None or len(articles) < 2:
         return [[a] for a in articles]
     by_id = {str(a.id): a for a in articles}
     return [[by_id[i] for i in group] for group in stories.group_same_event([a.document() for a in articles])]

@@ -23,12 +23,11 @@ CANDIDATE_LIMIT = 1000  # recent articles compared with each new one
 
 
 def stories_library() -> ModuleType | None:
-    """``summarizer.stories`` when it is installed (it lands separately), else None."""
+    """``summarizer.stories``, imported on first use (it pulls in scikit-learn); None if it can't load."""
     try:
-        module = importlib.import_module("summarizer.stories")
+        return importlib.import_module("summarizer.stories")
     except ImportError:
         return None
-    return module if hasattr(module, "NearDuplicateIndex") else None
 
 
 def _text(title: str, body: str) -> str:
