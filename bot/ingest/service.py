@@ -149,10 +149,10 @@ def _store(app: App, topics: TopicSet, finder: RevisionFinder,
             ids: list[int] = []
             created: list[tuple[int, Article]] = []
             for article in articles:
-                scores = topics.tag(article.title, [b.text for b in article.blocks])
-                result = repo.add(article, topics=scores, ingested_at=now)
+                result = repo.add(article, ingested_at=now)
                 ids.append(result.id)
-                if result.created:
+                if result.created:  # tag only new stories: a re-sent dump is mostly duplicates
+                    repo.set_topics(result.id, topics.tag(article.title, [b.text for b in article.blocks]))
                     created.append((result.id, article))
             superseded = finder.mark(repo, created, since=now - REVISION_WINDOW)
     except BaseException:
