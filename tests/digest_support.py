@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import App, bootstrap
-from bot.channels import ChannelRegistry, load_channel_defaults
-from bot.settings import default_config_dir, load_settings
-from bot.topics import load_topics
+from bot.app.bootstrap import App, bootstrap
+from bot.app.settings import default_config_dir, load_settings
+from bot.delivery.channels import ChannelRegistry, load_channel_defaults
+from bot.newsroom.topics import load_topics
 
 _WORD_TEXT = (
     "harbour lantern quarry meadow violin glacier saddle pepper orbit canvas ember falcon ledger marble nickel "

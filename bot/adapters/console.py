@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.ports import ChannelKey, Poster, PostError, PostReceipt
-from bot.results import Digest
+from bot.chat.ports import ChannelKey, Poster, PostError, PostReceipt
+from bot.chat.results import Digest
 
 MARKER_PREFIX = "newsdigest-run:"  # written into every Markdown file so find_digest can look for it
 
@@ -33,7 +33,7 @@ class ConsolePost:
 
 
 def _default_render(digest: Digest, fmt: str) -> str:
-    from bot.rendering import render_digest
+    from bot.chat.rendering import render_digest
 
     return render_digest(digest, fmt)  # type: ignore[arg-type]
 

@@ -19,10 +19,10 @@ from bot.adapters.discord_autocomplete import Keywords, Suggester, TopicNames
 from bot.adapters.discord_commands import SlashCommands, build_tree, check_permission_name
 from bot.adapters.discord_poster import DiscordPoster, describe
 from bot.adapters.discord_runtime import follow_gateway_of, make_client, point_rest_at
-from bot.errors import UserError
-from bot.ports import CommandHandler
-from bot.results import CommandContext, CommandReply
-from bot.settings import Settings
+from bot.app.errors import UserError
+from bot.app.settings import Settings
+from bot.chat.ports import CommandHandler
+from bot.chat.results import CommandContext, CommandReply
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def configured_topic_names(settings: Settings) -> TopicNames:
 
     def topic_names() -> Sequence[str]:
         if not loaded:
-            from bot.topics import load_topics
+            from bot.newsroom.topics import load_topics
 
             loaded.append(load_topics(settings.config_dir).names)
         return loaded[0]

@@ -16,9 +16,9 @@ from discord import app_commands
 
 from bot.adapters.discord_autocomplete import Suggester
 from bot.adapters.discord_embeds import DiscordMessage, brief_messages, text_messages
-from bot.errors import UserError
-from bot.ports import CommandHandler
-from bot.results import BriefReply, CommandContext, CommandReply, TextReply
+from bot.app.errors import UserError
+from bot.chat.ports import CommandHandler
+from bot.chat.results import BriefReply, CommandContext, CommandReply, TextReply
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.adapters.discord_text import chunk_lines, clean, clean_label, safe_url, truncate, ulen
-from bot.results import Brief, Digest, StoryLine
+from bot.chat.results import Brief, Digest, StoryLine
 
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 TITLE_LIMIT = 256

@@ -9,8 +9,8 @@ import aiohttp
 import discord
 
 from bot.adapters.discord_embeds import MARKER_PREFIX, digest_messages
-from bot.ports import ChannelKey, PostError, PostReceipt
-from bot.results import Digest
+from bot.chat.ports import ChannelKey, PostError, PostReceipt
+from bot.chat.results import Digest
 
 log = logging.getLogger(__name__)
 

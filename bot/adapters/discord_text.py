@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from bot import rendering
+from bot.chat import rendering
 
 # Discord's API measures lengths like JavaScript does (UTF-16 code units); an emoji counts twice.
 # Counting the same way keeps a message with emoji from being refused for a few characters too many.

@@ -22,11 +22,11 @@ from bot.adapters.slack_config import oauth_enabled, resolve_api_url, resolve_po
 from bot.adapters.slack_http import HealthCheck, SlackHttpServer
 from bot.adapters.slack_poster import SlackPoster, make_client, retry_handlers
 from bot.adapters.slack_replies import SHARE_ACTION_ID, brief_message, reply_message
-from bot.errors import UserError
-from bot.eventlog import event
-from bot.ports import CommandHandler
-from bot.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, TextReply
-from bot.settings import Settings
+from bot.app.errors import UserError
+from bot.app.eventlog import event
+from bot.app.settings import Settings
+from bot.chat.ports import CommandHandler
+from bot.chat.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, TextReply
 
 log = logging.getLogger(__name__)
 

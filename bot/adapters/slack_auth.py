@@ -14,8 +14,8 @@ import aiohttp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.eventlog import event
-from bot.settings import SlackSettings
+from bot.app.eventlog import event
+from bot.app.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 

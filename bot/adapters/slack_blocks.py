@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import rendering
 from bot.adapters.slack_escape import escape_mrkdwn, escape_plain, link, truncate
-from bot.results import Brief, Digest, StoryLine
+from bot.chat import rendering
+from bot.chat.results import Brief, Digest, StoryLine
 
 Block = dict[str, Any]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 SlackMode = Literal["http", "socket"]
 

@@ -17,7 +17,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 
 from bot.adapters.slack_config import EVENTS_PATH, HEALTH_PATH
-from bot.eventlog import event
+from bot.app.eventlog import event
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_blocks import digest_messages
-from bot.eventlog import event
-from bot.ports import ChannelKey, PostError, PostReceipt
-from bot.results import Digest
+from bot.app.eventlog import event
+from bot.chat.ports import ChannelKey, PostError, PostReceipt
+from bot.chat.results import Digest
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.adapters.slack_blocks import (
     split_messages,
 )
 from bot.adapters.slack_escape import escape_mrkdwn, escape_plain, truncate
-from bot.results import Brief, CommandReply, DigestReply, TextReply
+from bot.chat.results import Brief, CommandReply, DigestReply, TextReply
 
 SHARE_ACTION_ID = "newsdigest_share_brief"
 _BUTTON_VALUE_CHARS = 2000  # Slack's limit for a button's value

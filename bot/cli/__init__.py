@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.errors import UserError
+from bot.app.errors import UserError
 
 # Each module registers its subcommand(s); ``set_defaults(func=...)`` gives the handler, which
 # takes the parsed args and returns the exit status. Keyed by command name so that running one

@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from bot.app.errors import UserError
 from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app
-from bot.errors import UserError
 from bot.store.articles import StoredArticle
 
 
@@ -41,8 +41,8 @@ def article_dict(article: StoredArticle) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.newsroom.topics import load_topics
     from bot.store.articles import ArticleRepository
-    from bot.topics import load_topics
 
     if args.limit < 1:
         raise UserError("--limit must be at least 1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.app.errors import UserError
 from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app
-from bot.errors import UserError
 
 
 def register(sub: Any) -> None:
@@ -20,8 +20,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.briefs import build_brief
-    from bot.rendering import render_brief
+    from bot.chat.rendering import render_brief
+    from bot.newsroom.briefs import build_brief
 
     if args.limit < 1:
         raise UserError("--limit must be at least 1")

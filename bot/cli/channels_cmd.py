@@ -18,9 +18,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.channels import ChannelRegistry, load_channel_defaults
-    from bot.digest_time import next_occurrence
-    from bot.topics import load_topics
+    from bot.delivery.channels import ChannelRegistry, load_channel_defaults
+    from bot.delivery.digest_time import next_occurrence
+    from bot.newsroom.topics import load_topics
 
     with open_app(args) as app:
         # A bad channels.toml or topics.toml raises ConfigError, a UserError: one line from main().

@@ -8,12 +8,12 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.app.errors import UserError
 from bot.cli.options import add_database_option, add_format_option, open_app
-from bot.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
-    from bot.results import Digest
+    from bot.app.bootstrap import App
+    from bot.chat.results import Digest
 
 
 def register(sub: Any) -> None:
@@ -27,9 +27,9 @@ def register(sub: Any) -> None:
 
 def topic_digest(app: App, article_ids: Collection[int], *, title: str, per_topic: int = 5) -> Digest:
     """One brief per configured topic (file order) over ``article_ids``; topics without stories are left out."""
-    from bot.briefs import build_brief
-    from bot.results import Digest
-    from bot.topics import load_topics
+    from bot.chat.results import Digest
+    from bot.newsroom.briefs import build_brief
+    from bot.newsroom.topics import load_topics
 
     sections = [build_brief(app, name, article_ids=article_ids, limit=per_topic)
                 for name in load_topics(app.settings.config_dir).names]
@@ -38,9 +38,9 @@ def topic_digest(app: App, article_ids: Collection[int], *, title: str, per_topi
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.app.settings import sample_dump_path
+    from bot.chat.rendering import render_digest
     from bot.ingest.service import ingest_paths
-    from bot.rendering import render_digest
-    from bot.settings import sample_dump_path
 
     with open_app(args) as app:
         report = ingest_paths(app, [sample_dump_path()])

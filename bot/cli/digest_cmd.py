@@ -13,9 +13,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.app.errors import UserError
+from bot.chat.ports import ChannelKey
 from bot.cli.options import add_database_option, add_format_option, open_app
-from bot.errors import UserError
-from bot.ports import ChannelKey
 
 
 def register(sub: Any) -> None:
@@ -31,12 +31,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsolePoster
-    from bot.channels import ChannelRegistry, load_channel_defaults
-    from bot.delivery import Delivery
-    from bot.digest import compose_digest
-    from bot.digest_time import local_today
-    from bot.rendering import render_digest
-    from bot.topics import load_topics
+    from bot.chat.rendering import render_digest
+    from bot.delivery.channels import ChannelRegistry, load_channel_defaults
+    from bot.delivery.digest import compose_digest
+    from bot.delivery.digest_time import local_today
+    from bot.delivery.runner import Delivery
+    from bot.newsroom.topics import load_topics
 
     try:
         key = ChannelKey.parse(args.channel)

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from bot.settings import load_settings
+from bot.app.settings import load_settings
 
 
 def register(sub: Any) -> None:

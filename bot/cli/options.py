@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import UserError
-from bot.settings import ConfigError, load_settings
-from bot.timeutil import utc
+from bot.app.errors import UserError
+from bot.app.settings import ConfigError, load_settings
+from bot.app.timeutil import utc
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 
 def parse_since(text: str, *, now: datetime | None = None) -> datetime:
@@ -53,7 +53,7 @@ def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str] = 
 @contextmanager
 def open_app(args: argparse.Namespace) -> Iterator[App]:
     """Settings plus a migrated database, closed afterwards; config and database problems become UserError."""
-    from bot.bootstrap import bootstrap
+    from bot.app.bootstrap import bootstrap
 
     try:
         app = bootstrap(load_settings(), database_url=getattr(args, "database_url", None))

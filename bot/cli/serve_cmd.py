@@ -18,8 +18,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.eventlog import configure_logging
-    from bot.serve import run as serve
+    from bot.app.eventlog import configure_logging
+    from bot.app.serve import run as serve
 
     with open_app(args) as app:
         configure_logging(app.settings.log_level, app.settings.log_format)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.errors import UserError
+from bot.app.errors import UserError
 
 # Kept literal (not imported from summarizer.rank) so `--help` and argument errors stay instant.
 ALGORITHM_CHOICES = ("default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl")

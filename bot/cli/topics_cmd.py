@@ -21,8 +21,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.newsroom.topics import load_topics
     from bot.store.articles import ArticleRepository
-    from bot.topics import load_topics
 
     with open_app(args) as app:
         topics = load_topics(app.settings.config_dir)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.ingest.formats import DumpError, RecordError, parse_dump
-from bot.revisions import RevisionFinder
+from bot.ingest.revisions import RevisionFinder
+from bot.newsroom.topics import TopicSet, load_topics
 from bot.store.articles import ArticleRepository
-from bot.topics import TopicSet, load_topics
 from summarizer.models import Article
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 log = logging.getLogger(__name__)
 

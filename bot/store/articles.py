@@ -18,8 +18,8 @@ from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.app.timeutil import utc, utc_or_none
 from bot.store.models import ArticleRow, ArticleTopicRow
-from bot.timeutil import utc, utc_or_none
 from summarizer.models import Article, Block, Document
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)

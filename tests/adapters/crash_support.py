@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ports import ChannelKey, Poster, PostReceipt
-from bot.results import Digest
+from bot.chat.ports import ChannelKey, Poster, PostReceipt
+from bot.chat.results import Digest
 
 
 class Crash(BaseException):

@@ -21,7 +21,7 @@ import discord
 from aiohttp import web
 from discord import app_commands
 
-from bot.settings import DiscordSettings, Settings
+from bot.app.settings import DiscordSettings, Settings
 
 API = "/api/v10"
 APP_ID = 900000000000000001

@@ -23,9 +23,9 @@ import aiohttp
 from aiohttp import web
 
 from bot.adapters.slack_app import SlackAdapter
-from bot.ports import CommandHandler
-from bot.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.chat.ports import CommandHandler
+from bot.chat.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -283,7 +283,7 @@ class FakeHandler:
             await asyncio.sleep(self.delay)
         if self.reply is not None:
             return self.reply
-        words = text.split()  # like bot.commands.Commands: a trailing "public" asks for a public brief
+        words = text.split()  # like bot.chat.commands.Commands: a trailing "public" asks for a public brief
         public = bool(words) and words[-1] == "public"
         return BriefReply(sample_brief(" ".join(words[:-1] if public else words) or "help"), public=public)
 

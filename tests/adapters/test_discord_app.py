@@ -13,10 +13,10 @@ from discord.http import Route
 
 from bot.adapters.discord_app import DiscordAdapter
 from bot.adapters.discord_runtime import intents, invite_url, make_client
+from bot.app.errors import UserError
+from bot.app.settings import DiscordSettings, Settings
+from bot.chat.results import CommandContext, CommandReply, TextReply
 from bot.cli import main
-from bot.errors import UserError
-from bot.results import CommandContext, CommandReply, TextReply
-from bot.settings import DiscordSettings, Settings
 from tests.adapters.discord_standin import (
     APP_ID,
     GUILD_ID,

@@ -12,7 +12,7 @@ import pytest
 from bot.adapters import discord_autocomplete
 from bot.adapters.discord_app import DiscordAdapter
 from bot.adapters.discord_autocomplete import Suggester
-from bot.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine, TextReply
+from bot.chat.results import Brief, BriefReply, BriefSentence, CommandContext, CommandReply, StoryLine, TextReply
 from tests.adapters.discord_standin import (
     APP_ID,
     CHANNEL_ID,

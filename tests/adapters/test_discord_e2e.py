@@ -14,15 +14,15 @@ from typing import Any, cast
 import pytest
 
 from bot.adapters.discord_app import DiscordAdapter
-from bot.bootstrap import bootstrap
-from bot.commands import Commands
-from bot.delivery import STALE_AFTER
+from bot.app.bootstrap import bootstrap
+from bot.app.serve import Service, build_service
+from bot.app.serve import run as serve
+from bot.app.settings import DiscordSettings, Settings, load_settings
+from bot.chat.commands import Commands
+from bot.chat.ports import ChannelKey, CommandHandler, Poster
+from bot.chat.results import BriefReply
+from bot.delivery.runner import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler, Poster
-from bot.results import BriefReply
-from bot.serve import Service, build_service
-from bot.serve import run as serve
-from bot.settings import DiscordSettings, Settings, load_settings
 from tests.adapters.crash_support import Crash, CrashAfterPosting
 from tests.adapters.discord_standin import (
     APP_ID,

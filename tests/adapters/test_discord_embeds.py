@@ -22,7 +22,7 @@ from bot.adapters.discord_embeds import (
     text_messages,
 )
 from bot.adapters.discord_text import clean, clean_label, safe_url, truncate, ulen
-from bot.results import Brief, BriefSentence, Digest, StoryLine
+from bot.chat.results import Brief, BriefSentence, Digest, StoryLine
 
 # Text that looks like news, plus everything that could break markdown or ping: emoji count double.
 WORDS = st.sampled_from(["Kyiv", "grain", "@everyone", "@here", "<@&123>", "<@42>", "<#9>", "**", "_", "`", "[x]",

@@ -10,8 +10,8 @@ import pytest
 
 from bot.adapters.discord_app import DiscordAdapter
 from bot.adapters.discord_text import ulen
-from bot.ports import ChannelKey, PostError, PostReceipt
-from bot.results import Brief, BriefSentence, CommandContext, CommandReply, Digest, StoryLine
+from bot.chat.ports import ChannelKey, PostError, PostReceipt
+from bot.chat.results import Brief, BriefSentence, CommandContext, CommandReply, Digest, StoryLine
 from tests.adapters.discord_standin import CHANNEL_ID, GUILD_ID, DiscordStandIn, standin_settings
 
 pytest_plugins = ("tests.adapters.discord_fixtures",)  # the `standin` fixture

@@ -19,7 +19,7 @@ from bot.adapters.slack_blocks import (
     split_messages,
 )
 from bot.adapters.slack_escape import WORD_JOINER, escape_mrkdwn, escape_plain, link, safe_url, truncate
-from bot.results import Brief, BriefSentence, Digest, StoryLine
+from bot.chat.results import Brief, BriefSentence, Digest, StoryLine
 
 END = datetime(2026, 1, 28, 7, 30, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.slack_config import oauth_enabled, resolve_api_url, resolve_port
-from bot.settings import Settings
+from bot.app.settings import Settings
 from tests.adapters.slack_standin import SLACK_ENV
 
 

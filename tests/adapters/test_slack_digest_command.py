@@ -6,7 +6,7 @@ from pathlib import Path
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.results import CommandContext, CommandReply, DigestReply, TextReply
+from bot.chat.results import CommandContext, CommandReply, DigestReply, TextReply
 from tests.adapters.slack_standin import (
     Failure,
     FakeHandler,

@@ -19,14 +19,14 @@ from sqlalchemy import create_engine, text
 from bot.adapters.slack_app import SlackAdapter
 from bot.adapters.slack_blocks import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS
 from bot.adapters.slack_escape import WORD_JOINER, escape_mrkdwn
-from bot.bootstrap import App, bootstrap
-from bot.delivery import STALE_AFTER
+from bot.app.bootstrap import App, bootstrap
+from bot.app.serve import Service, build_service
+from bot.app.serve import run as serve
+from bot.app.settings import Settings, load_settings
+from bot.chat.ports import ChannelKey, CommandHandler, Poster
+from bot.chat.results import BriefReply
+from bot.delivery.runner import STALE_AFTER
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey, CommandHandler, Poster
-from bot.results import BriefReply
-from bot.serve import Service, build_service
-from bot.serve import run as serve
-from bot.settings import Settings, load_settings
 from tests.adapters.crash_support import Crash, CrashAfterPosting
 from tests.adapters.slack_standin import (
     BOT_TOKEN,

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.adapters.slack_replies import SHARE_ACTION_ID
-from bot.results import Brief, BriefReply, CommandContext, CommandReply, TextReply
+from bot.chat.results import Brief, BriefReply, CommandContext, CommandReply, TextReply
 from tests.adapters.slack_standin import (
     CHANNEL,
     TEAM,

@@ -13,9 +13,9 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, MetaData, String, inspect
 
 from bot.adapters.slack_app import SlackAdapter
-from bot.ports import ChannelKey
-from bot.results import Digest
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.chat.ports import ChannelKey
+from bot.chat.results import Digest
 from tests.adapters.slack_standin import (
     OAUTH_CODE,
     OTHER_TEAM,

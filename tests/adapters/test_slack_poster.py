@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.adapters.slack_poster import METADATA_EVENT, SlackPoster, make_client
-from bot.ports import ChannelKey, PostError
-from bot.results import Brief, Digest, StoryLine
+from bot.chat.ports import ChannelKey, PostError
+from bot.chat.results import Brief, Digest, StoryLine
 from tests.adapters.slack_standin import BOT_TOKEN, CHANNEL, TEAM, Failure, SlackStandIn
 
 pytest_plugins = ("tests.adapters.slack_fixtures",)

@@ -6,7 +6,7 @@ import json
 
 from bot.adapters.slack_blocks import MAX_BLOCKS, MAX_SECTION_CHARS
 from bot.adapters.slack_replies import SHARE_ACTION_ID, brief_message, reply_message, text_message
-from bot.results import Brief, BriefReply, StoryLine, TextReply
+from bot.chat.results import Brief, BriefReply, StoryLine, TextReply
 
 
 def _brief(stories: int, **kwargs: object) -> Brief:

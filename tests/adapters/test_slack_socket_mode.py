@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from bot.adapters.slack_config import slack_mode
-from bot.settings import Settings
+from bot.app.settings import Settings
 from tests.adapters.slack_fixtures import SLACK_ENV
 from tests.adapters.slack_standin import (
     BOT_TOKEN,

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.console import ConsolePoster
-from bot.bootstrap import bootstrap
+from bot.app.bootstrap import bootstrap
+from bot.app.serve import build_service, console_factory, serve
+from bot.app.settings import load_settings
+from bot.chat.results import CommandContext
 from bot.cli import main
-from bot.results import CommandContext
-from bot.serve import build_service, console_factory, serve
-from bot.settings import load_settings
 from tests.conftest import SAMPLE_DUMP
 
 CHANNEL = "console:local:newsroom"  # the shipped embedded default

@@ -21,11 +21,11 @@ import time_machine
 from sqlalchemy import select
 
 from bot.adapters.console import ConsolePoster, SimulatedCrash
-from bot.bootstrap import App
-from bot.delivery import Delivery
-from bot.digest_time import digest_instant, latest_occurrence
+from bot.app.bootstrap import App
+from bot.chat.ports import ChannelKey
+from bot.delivery.digest_time import digest_instant, latest_occurrence
+from bot.delivery.runner import Delivery
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey
 from bot.store.models import ArticleTopicRow, DeliveredRow, DigestRunRow
 from tests.digest_support import config_dir, make_app, registry, story, write_dump
 

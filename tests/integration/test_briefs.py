@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import App, bootstrap
-from bot.briefs import build_brief
+from bot.app.bootstrap import App, bootstrap
+from bot.app.settings import load_settings
+from bot.chat.results import Brief
 from bot.ingest.service import ingest_paths
-from bot.results import Brief
-from bot.settings import load_settings
+from bot.newsroom.briefs import build_brief
 from tests.conftest import SAMPLE_DUMP
 
 SAMPLE_TEXT = SAMPLE_DUMP.read_text(encoding="utf-8")

@@ -11,12 +11,12 @@ import pytest
 import time_machine
 
 from bot.adapters.console import ConsolePoster
-from bot.bootstrap import App
-from bot.commands import Commands
-from bot.delivery import Delivery
+from bot.app.bootstrap import App
+from bot.chat.commands import Commands
+from bot.chat.ports import ChannelKey
+from bot.chat.results import BriefReply, CommandContext, DigestReply, TextReply
+from bot.delivery.runner import Delivery
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey
-from bot.results import BriefReply, CommandContext, DigestReply, TextReply
 from tests.digest_support import config_dir, make_app, registry, story, write_dump
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

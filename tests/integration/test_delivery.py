@@ -13,10 +13,10 @@ import time_machine
 from sqlalchemy import select
 
 from bot.adapters.console import ConsolePoster, SimulatedCrash
-from bot.bootstrap import App
-from bot.delivery import REPEAT_NOTE, Delivery
+from bot.app.bootstrap import App
+from bot.chat.ports import ChannelKey
+from bot.delivery.runner import REPEAT_NOTE, Delivery
 from bot.ingest.service import ingest_paths
-from bot.ports import ChannelKey
 from bot.store.articles import ArticleRepository
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow, DigestRunRow
 from tests.digest_support import config_dir, make_app, registry, story, write_dump

@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.bootstrap import App, bootstrap
+from bot.app.bootstrap import App, bootstrap
+from bot.app.settings import load_settings
 from bot.ingest.service import collect_files, ingest_paths
-from bot.settings import load_settings
 from bot.store.articles import ArticleRepository, StoredArticle
 from tests.conftest import SAMPLE_DUMP
 
@@ -194,7 +194,7 @@ def test_a_stale_copy_arriving_after_a_much_longer_revision_is_superseded_at_onc
 
 def test_without_the_stories_library_revisions_are_kept_side_by_side(
         app: App, dumps: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.revisions.stories_library", lambda: None)
+    monkeypatch.setattr("bot.ingest.revisions.stories_library", lambda: None)
     ingest_paths(app, [SAMPLE_DUMP])
     ingest_paths(app, [_revised_sample(dumps)])
     assert len(stored(app)) == 5

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from bot.ingest.service import ingest_paths
-from bot.keywords import story_keywords, top_keywords
+from bot.newsroom.keywords import story_keywords, top_keywords
 from tests.digest_support import config_dir, make_app, story, write_dump
 
 

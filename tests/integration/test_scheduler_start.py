@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.adapters.console import ConsolePoster
-from bot.bootstrap import bootstrap
-from bot.ports import ChannelKey
-from bot.serve import build_service, console_factory
-from bot.settings import load_settings
+from bot.app.bootstrap import bootstrap
+from bot.app.serve import build_service, console_factory
+from bot.app.settings import load_settings
+from bot.chat.ports import ChannelKey
 from bot.store.models import ChannelRow
 from tests.conftest import SAMPLE_DUMP
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.bootstrap import bootstrap
-from bot.results import CommandContext, CommandReply, TextReply
-from bot.serve import build_service, chat_adapter_factories, console_factory, database_health
-from bot.settings import Settings, load_settings
+from bot.app.bootstrap import bootstrap
+from bot.app.serve import build_service, chat_adapter_factories, console_factory, database_health
+from bot.app.settings import Settings, load_settings
+from bot.chat.results import CommandContext, CommandReply, TextReply
 
 
 async def _handler(ctx: CommandContext, command: str, text: str) -> CommandReply:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import load_channel_defaults, normalise_time, resolve_topics, validate_timezone
-from bot.errors import UserError
-from bot.ports import ChannelKey
-from bot.settings import ConfigError, default_config_dir
-from bot.topics import load_topics
+from bot.app.errors import UserError
+from bot.app.settings import ConfigError, default_config_dir
+from bot.chat.ports import ChannelKey
+from bot.delivery.channels import load_channel_defaults, normalise_time, resolve_topics, validate_timezone
+from bot.newsroom.topics import load_topics
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.channels import ChannelConfig
-from bot.digest_time import digest_instant, latest_occurrence, next_occurrence
-from bot.ports import ChannelKey
-from bot.scheduler import cron_trigger
+from bot.chat.ports import ChannelKey
+from bot.delivery.channels import ChannelConfig
+from bot.delivery.digest_time import digest_instant, latest_occurrence, next_occurrence
+from bot.delivery.scheduler import cron_trigger
 
 LONDON, NEW_YORK, TOKYO = ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.eventlog import JsonFormatter, event
+from bot.app.eventlog import JsonFormatter, event
 
 
 def test_event_is_one_text_line_with_quoted_values(caplog: pytest.LogCaptureFixture) -> None:

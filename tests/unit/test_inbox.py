@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.inbox import Inbox, free_name
+from bot.sources.inbox import Inbox, free_name
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.rendering import render_brief, render_digest
-from bot.results import Brief, BriefSentence, Digest, StoryLine
+from bot.chat.rendering import render_brief, render_digest
+from bot.chat.results import Brief, BriefSentence, Digest, StoryLine
 
 BRIEF = Brief(
     query="ukraine", label="Ukraine", matched_by="topic",
@@ -91,7 +91,7 @@ def test_empty_digest_says_no_new_stories() -> None:
 
 
 def test_pack_lines_fills_chunks_up_to_the_limit_as_the_platform_counts() -> None:
-    from bot.rendering import pack_lines
+    from bot.chat.rendering import pack_lines
 
     def cut(text: str, limit: int) -> str:
         return text[: limit - 1] + "…" if len(text) > limit else text

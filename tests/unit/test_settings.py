@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.app.settings import ConfigError, load_settings
 
 
 def _config(tmp_path: Path, text: str) -> Path:

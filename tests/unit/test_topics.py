@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError
-from bot.topics import DEFAULT_MIN_SCORE, Topic, TopicSet, load_topics, parse_topics
+from bot.app.settings import ConfigError
+from bot.newsroom.topics import DEFAULT_MIN_SCORE, Topic, TopicSet, load_topics, parse_topics
 
 REQUIRED = ("ukraine", "russia", "china", "iran", "united-states", "europe", "middle-east", "uk", "economy",
             "energy", "defense", "sanctions")

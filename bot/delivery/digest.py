@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.channels import ChannelConfig
-from bot.results import Brief, Digest
+from bot.app.timeutil import utc
+from bot.chat.results import Brief, Digest
+from bot.delivery.channels import ChannelConfig
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
-from bot.timeutil import utc
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 LATE_COMMIT_MARGIN = timedelta(hours=1)
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)  # a channel's first digest: the last day's stories
@@ -32,7 +32,7 @@ RunKind = Literal["daily", "extra"]
 
 
 class BriefBuilder(Protocol):
-    """``bot.briefs.build_brief``'s signature (injected so composition can be tested on its own)."""
+    """``bot.newsroom.briefs.build_brief``'s signature (injected so composition can be tested on its own)."""
 
     def __call__(self, app: App, query: str, *, since: datetime | None = None,
                  article_ids: Collection[int] | None = None, limit: int = 5) -> Brief: ...
@@ -110,7 +110,7 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
     crash carries that run's stories and not more.
     """
     if brief_fn is None:
-        from bot.briefs import build_brief
+        from bot.newsroom.briefs import build_brief
 
         brief_fn = build_brief
     floor = window_floor(config.covered_until, window_end)

@@ -8,9 +8,9 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings, load_settings
+from bot.app.settings import Settings, load_settings
+from bot.newsroom.topics import TopicSet, load_topics
 from bot.store.db import make_engine, migrate, session_factory
-from bot.topics import TopicSet, load_topics
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.settings import ConfigError, default_config_dir, read_toml
+from bot.app.settings import ConfigError, default_config_dir, read_toml
 
 TOPICS_FILE = "topics.toml"
 DEFAULT_MIN_SCORE = 1.5

@@ -14,9 +14,9 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.errors import ConfigError
+from bot.app.errors import ConfigError
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # bot/, where samples/ and (in a wheel) _config/ live
 
 
 def default_config_dir() -> Path:

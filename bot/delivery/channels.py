@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.errors import UserError
-from bot.ports import ChannelKey
-from bot.settings import ConfigError, read_toml
+from bot.app.errors import UserError
+from bot.app.settings import ConfigError, read_toml
+from bot.app.timeutil import utc_or_none
+from bot.chat.ports import ChannelKey
+from bot.newsroom.topics import TopicSet
 from bot.store.models import ChannelRow
-from bot.timeutil import utc_or_none
-from bot.topics import TopicSet
 
 CHANNELS_FILE = "channels.toml"
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")

@@ -1,6 +1,6 @@
 """APScheduler wiring: one cron job per subscribed channel, a maintenance tick, the inbox poll.
 
-The cron jobs only make digests punctual. Correctness lives in :meth:`bot.delivery.Delivery.tick`,
+The cron jobs only make digests punctual. Correctness lives in :meth:`bot.delivery.runner.Delivery.tick`,
 which the maintenance job also calls every ``tick_seconds``: it finds what is due from the database
 (so a missed or skipped cron fire, a restart, or another replica's settings change is caught within
 one tick) and the run ledger makes a second caller a no-op.
@@ -18,11 +18,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels import ChannelConfig
-from bot.delivery import Delivery
-from bot.eventlog import event
-from bot.inbox import Inbox
-from bot.ports import ChannelKey
+from bot.app.eventlog import event
+from bot.chat.ports import ChannelKey
+from bot.delivery.channels import ChannelConfig
+from bot.delivery.runner import Delivery
+from bot.sources.inbox import Inbox
 
 log = logging.getLogger(__name__)
 

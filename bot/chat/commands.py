@@ -11,17 +11,17 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.channels import ChannelConfig, ChannelRegistry, normalise_time, resolve_topics, validate_timezone
-from bot.digest import BriefBuilder
-from bot.digest_time import next_occurrence
-from bot.errors import UserError
-from bot.ports import ChannelKey
-from bot.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, DigestReply, TextReply
-from bot.topics import TopicSet
+from bot.app.errors import UserError
+from bot.chat.ports import ChannelKey
+from bot.chat.results import DIGEST_MUTATIONS, BriefReply, CommandContext, CommandReply, DigestReply, TextReply
+from bot.delivery.channels import ChannelConfig, ChannelRegistry, normalise_time, resolve_topics, validate_timezone
+from bot.delivery.digest import BriefBuilder
+from bot.delivery.digest_time import next_occurrence
+from bot.newsroom.topics import TopicSet
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
-    from bot.delivery import Delivery
+    from bot.app.bootstrap import App
+    from bot.delivery.runner import Delivery
 
 BRIEF_SINCE = timedelta(hours=24)  # /brief looks at the last day first, then at everything stored
 
@@ -77,7 +77,7 @@ class Commands:
         if self.brief_fn is not None:
             build = self.brief_fn
         else:
-            from bot.briefs import build_brief as build
+            from bot.newsroom.briefs import build_brief as build
         since = self.clock() - BRIEF_SINCE
         brief = await asyncio.to_thread(build, self.app, query, since=since)
         if brief.empty and brief.matched_by != "none":  # a quiet day: fall back to everything stored

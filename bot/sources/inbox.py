@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from bot.eventlog import event
+from bot.app.eventlog import event
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app.timeutil import utc_or_none
 from bot.store.models import ChannelRow, DeliveredRow, DigestRunRow
-from bot.timeutil import utc_or_none
 
 RunKind = Literal["daily", "extra"]
 TERMINAL = ("posted", "skipped")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.store.models import ArticleRow
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{3,}")
 _STOP_WORDS = """about after against amid among before being between could during first from have into just more

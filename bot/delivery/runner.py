@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from bot.channels import ChannelConfig, ChannelRegistry
-from bot.digest import BriefBuilder, Composition, compose_digest
-from bot.digest_time import latest_occurrence, local_today
-from bot.eventlog import event
-from bot.ports import ChannelKey, Poster, PostError, PostReceipt
-from bot.runs import Claim, RunKind, RunLedger, Taken
+from bot.app.eventlog import event
+from bot.chat.ports import ChannelKey, Poster, PostError, PostReceipt
+from bot.delivery.channels import ChannelConfig, ChannelRegistry
+from bot.delivery.digest import BriefBuilder, Composition, compose_digest
+from bot.delivery.digest_time import latest_occurrence, local_today
+from bot.delivery.runs import Claim, RunKind, RunLedger, Taken
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 log = logging.getLogger(__name__)
 

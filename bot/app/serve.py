@@ -21,19 +21,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.console import ConsoleAdapter, ConsolePoster
 from bot.adapters.slack_config import slack_mode
-from bot.channels import ChannelRegistry, load_channel_defaults
-from bot.commands import Commands
-from bot.delivery import Delivery
-from bot.eventlog import event
-from bot.inbox import Inbox, service_ingest
-from bot.keywords import story_keywords
-from bot.ports import ChatAdapter, CommandHandler, Poster
-from bot.scheduler import DigestScheduler
-from bot.settings import Settings
-from bot.topics import load_topics
+from bot.app.eventlog import event
+from bot.app.settings import Settings
+from bot.chat.commands import Commands
+from bot.chat.ports import ChatAdapter, CommandHandler, Poster
+from bot.delivery.channels import ChannelRegistry, load_channel_defaults
+from bot.delivery.runner import Delivery
+from bot.delivery.scheduler import DigestScheduler
+from bot.newsroom.keywords import story_keywords
+from bot.newsroom.topics import load_topics
+from bot.sources.inbox import Inbox, service_ingest
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.results import CommandContext, CommandReply, Digest
+from bot.chat.results import CommandContext, CommandReply, Digest
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -11,14 +11,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from bot.results import Brief, BriefSentence, StoryLine
-from bot.revisions import stories_library
+from bot.chat.results import Brief, BriefSentence, StoryLine
+from bot.ingest.revisions import stories_library
 from bot.store.articles import ArticleRepository, StoredArticle
 from summarizer.models import Document, Sentence
 from summarizer.rank import blurb, summarize
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.app.bootstrap import App
 
 LEAD_MIN, LEAD_MAX = 2, 4
 SEARCH_LIMIT = 100  # full-text hits considered for one brief

@@ -14,8 +14,8 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from bot.app.timeutil import utc
 from bot.store.articles import ArticleRepository
-from bot.timeutil import utc
 from summarizer.models import Article
 
 log = logging.getLogger(__name__)
