@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.settings import Settings, load_settings
 from bot.newsroom.topics import TopicSet, load_topics
+
+if TYPE_CHECKING:
+    from bot.app.metrics import Metrics
 from bot.store.db import make_engine, migrate, session_factory
 
 
@@ -25,6 +29,13 @@ class App:
     def topics(self) -> TopicSet:
         """topics.toml, read and compiled once per process (briefs are built per request and per digest)."""
         return load_topics(self.settings.config_dir)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """This App's Prometheus registry (one per App, never global; ``/metrics`` serves it)."""
+        from bot.app.metrics import Metrics
+
+        return Metrics()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from bot.app.eventlog import event
 from bot.chat.ports import ChannelKey, Poster, PostError, PostReceipt
 from bot.delivery.channels import ChannelConfig, ChannelRegistry
 from bot.delivery.digest import BriefBuilder, Composition, compose_digest
-from bot.delivery.digest_time import latest_occurrence, local_today
+from bot.delivery.digest_time import digest_instant, latest_occurrence, local_today
 from bot.delivery.runs import Claim, RunKind, RunLedger, Taken
 
 if TYPE_CHECKING:
@@ -114,7 +115,11 @@ class Delivery:
         now = now or self.clock()
         outcomes = await self.recover(now, only=only)
         for config, day in await asyncio.to_thread(self.due, now, only):
-            outcomes.append(await self._run(config.key, "daily", day, now=now))  # recovered just above
+            outcome = await self._run(config.key, "daily", day, now=now)  # recovered just above
+            if outcome.outcome in ("posted", "empty", "failed"):  # this call ran it: how late was that?
+                instant = digest_instant(day, config.local_time, config.tz)
+                self.app.metrics.scheduler_lag.observe(max(0.0, (now - instant).total_seconds()))
+            outcomes.append(outcome)
         return outcomes
 
     async def recover(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
@@ -200,6 +205,7 @@ class Delivery:
             return self._log(key, claim, config, "empty", 0, (), text, composition)
         if poster is None:
             return await self._failed(key, claim, config, f"no {key.platform} adapter is running", True, composition)
+        started = time.perf_counter()
         try:
             receipt = await poster.post_digest(key, composition.digest, note=note)
         except PostError as exc:
@@ -207,6 +213,7 @@ class Delivery:
         except Exception as exc:  # an adapter bug must not leave the run claimed forever
             log.exception("posting the digest to %s failed", key)
             return await self._failed(key, claim, config, f"{type(exc).__name__}: {exc}", True, composition)
+        self.app.metrics.post_seconds.labels(key.platform).observe(time.perf_counter() - started)
         await asyncio.to_thread(self.ledger.finish, claim, "posted", self.clock(),
                                 article_ids=composition.article_ids, message_ids=receipt.message_ids)
         n = composition.stories
@@ -234,6 +241,7 @@ class Delivery:
              message_ids: tuple[str, ...], text: str, composition: Composition | None = None, *,
              level: int = logging.INFO, error: str | None = None) -> RunOutcome:
         extra = {"error": error} if error else {}
+        self.app.metrics.digests.labels(key.platform, outcome).inc()
         event(log, "digest_run", level=level, channel=str(key), kind=claim.kind, local_date=claim.local_date,
               window_start=config.covered_until or "-", window_end=claim.window_end, stories=stories,
               outcome=outcome, attempt=claim.attempt, run=claim.run_id, messages=",".join(message_ids) or "-",

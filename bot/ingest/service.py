@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot.app.metrics import dump_format
 from bot.ingest.formats import DumpError, RecordError, parse_dump
 from bot.ingest.revisions import RevisionFinder
 from bot.newsroom.topics import TopicSet, load_topics
@@ -186,6 +187,21 @@ def _ingest_file(app: App, topics: TopicSet, finder: RevisionFinder, path: Path)
                       superseded=tuple(superseded), record_errors=problems)
 
 
+def _count(app: App, result: FileResult) -> None:
+    """Stories new / duplicate / rejected by format, and files by outcome (a retried file is not counted)."""
+    if result.retryable:
+        return
+    metrics = app.metrics
+    fmt = dump_format(result.path)
+    metrics.files.labels(result.status).inc()
+    if result.new:
+        metrics.stories.labels(fmt, "new").inc(result.new)
+    if result.duplicates:
+        metrics.stories.labels(fmt, "duplicate").inc(result.duplicates)
+    if result.record_errors:
+        metrics.stories.labels(fmt, "rejected").inc(len(result.record_errors))
+
+
 def _with_progress(files: Sequence[Path], show: bool) -> Iterator[Path]:
     if not show or len(files) < 2:
         yield from files
@@ -205,7 +221,9 @@ def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = Fals
     finder = RevisionFinder()
     for path in _with_progress(files, progress):
         result = _ingest_file(app, topics, finder, path)
-        log.info("ingest file=%s status=%s new=%d duplicates=%d reason=%s",
-                 result.path, result.status, result.new, result.duplicates, result.reason or "-")
+        # DEBUG: the caller reports each file once (the inbox's `ingest` event, the CLI's report).
+        log.debug("ingest file=%s status=%s new=%d duplicates=%d reason=%s",
+                  result.path, result.status, result.new, result.duplicates, result.reason or "-")
+        _count(app, result)
         results.append(result)
     return IngestReport(tuple(results), seconds=time.perf_counter() - started)

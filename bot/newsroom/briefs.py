@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from bot.app.metrics import timed_brief
 from bot.chat.results import Brief, BriefSentence, StoryLine
 from bot.ingest.revisions import stories_library
 from bot.store.articles import ArticleRepository, StoredArticle
@@ -79,6 +80,7 @@ def compose_brief(query: str, label: str, matched_by: Literal["topic", "fulltext
     )
 
 
+@timed_brief
 def build_brief(app: App, query: str, *, since: datetime | None = None,
                 article_ids: Collection[int] | None = None, limit: int = 5) -> Brief:
     """The brief for a topic or free text, over stories ingested since ``since`` (and among ``article_ids``)."""
