@@ -22,6 +22,8 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "demo": "bot.cli.demo_cmd",
     "digest": "bot.cli.digest_cmd",
     "channels": "bot.cli.channels_cmd",
+    "history": "bot.cli.history_cmd",
+    "healthcheck": "bot.cli.healthcheck_cmd",
     "serve": "bot.cli.serve_cmd",
     "bench": "bot.cli.bench_cmd",
     "discord": "bot.cli.discord_cmd",

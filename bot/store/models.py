@@ -91,7 +91,9 @@ class DigestRunRow(Base):
     # Migration 0002: the one-per-day rule binds scheduled ("daily") runs only; "extra" runs are
     # `/digest now` and `newsdigest digest --force`.
     __table_args__ = (Index("uq_digest_runs_daily", "channel_id", "local_date", unique=True,
-                            sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),)
+                            sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),
+                      Index("ix_digest_runs_channel_claimed", "channel_id", "claimed_at"),  # migration 0004
+                      Index("ix_digest_runs_claimed_at", "claimed_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
@@ -115,6 +117,7 @@ class DeliveredRow(Base):
     """Which article went to which channel in which run: the hard guarantee against doubles."""
 
     __tablename__ = "delivered"
+    __table_args__ = (Index("ix_delivered_article_id", "article_id"),)  # "who received story N" (0004)
 
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)

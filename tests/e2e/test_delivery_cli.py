@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -84,7 +86,9 @@ def test_a_bad_channels_file_is_one_clear_line(command: list[str], capsys: pytes
 
 def test_channels_lists_the_next_digest_time(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "channels")
-    assert code == 0 and CHANNEL in out and "07:30 Europe/London (active), next " in out
+    header, row = out.splitlines()[:2]
+    assert header.split()[:4] == ["CHANNEL", "TIME", "TIMEZONE", "STATE"] and "LAST POSTED" in header
+    assert code == 0 and row.split()[:4] == [CHANNEL, "07:30", "Europe/London", "active"] and "never" in row
     code, out, _ = run(capsys, "channels", "--format", "json")
     [row] = json.loads(out)
     assert row["channel"] == CHANNEL and row["next_digest"].endswith(("+00:00", "+01:00"))
@@ -127,7 +131,7 @@ async def test_serve_ingests_inbox_files_schedules_channels_and_stops_cleanly(en
 
 
 def test_serve_process_stops_on_sigterm(environment: Path) -> None:
-    env = {**os.environ, "NEWSDIGEST_INBOX__POLL_SECONDS": "0.5"}
+    env = {**os.environ, "NEWSDIGEST_INBOX__POLL_SECONDS": "0.5", "NEWSDIGEST_WEB__PORT": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stderr=subprocess.PIPE, text=True,
                             cwd=Path(__file__).resolve().parents[2])
     try:
@@ -140,6 +144,15 @@ def test_serve_process_stops_on_sigterm(environment: Path) -> None:
             if "serve_started" in line or not line:
                 break
         assert any("serve_started adapters=console" in line for line in lines), "".join(lines)
+        # The dashboard's health and readiness answer with only the console adapter running.
+        [url] = re.findall(r"dashboard=(http://127\.0\.0\.1:\d+/)", "".join(lines))
+        for path, body in (("healthz", '"status": "ok"'), ("readyz", '"status": "ready"')):
+            with urllib.request.urlopen(url + path, timeout=30) as response:
+                assert response.status == 200 and body in response.read().decode()
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        check = subprocess.run([sys.executable, "-m", "bot.cli", "healthcheck", "--port", port, "--ready"], env=env,
+                               capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+        assert check.returncode == 0 and "ready" in check.stdout
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
         assert "serve_stopped" in proc.stderr.read()
@@ -147,3 +160,33 @@ def test_serve_process_stops_on_sigterm(environment: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_history_lists_every_run_and_channels_shows_the_last_posted(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "history")
+    assert code == 0 and "No digest runs yet" in out
+    run(capsys, "ingest", str(SAMPLE_DUMP))
+    run(capsys, "digest", "--channel", CHANNEL)
+    code, out, _ = run(capsys, "history")
+    header, row = out.splitlines()
+    assert header.split()[:3] == ["WHEN", "(UTC)", "CHANNEL"] and "STATUS" in header
+    assert CHANNEL in row and " daily " in row and " posted " in row and ".md" in row
+    code, out, _ = run(capsys, "history", "--channel", CHANNEL, "--since", "1d", "--format", "json")
+    [record] = json.loads(out)
+    assert record["status"] == "posted" and record["stories"] > 0 and record["message_ids"]
+    code, out, _ = run(capsys, "history", "--channel", "slack:T1:C1")
+    assert code == 0 and "No digest runs match" in out
+    code, out, _ = run(capsys, "channels")
+    assert "stories)" in out.splitlines()[1]  # the LAST POSTED column: when, and how many stories
+    code, out, _ = run(capsys, "channels", "--format", "json")
+    assert json.loads(out)[0]["last_posted_stories"] == record["stories"]
+
+
+def test_healthcheck_fails_when_nothing_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago and has no server now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _, err = run(capsys, "healthcheck", "--port", str(port), "--timeout", "5")
+    assert code == 1 and "not answering" in err
