@@ -60,3 +60,4 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level.upper())
     # APScheduler logs every job execution at INFO: too chatty next to our one line per run.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # /readyz asks for the schema version often

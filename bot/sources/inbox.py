@@ -3,7 +3,8 @@
 Producers should write ``name.tmp`` (or ``.part``, or a dot-file) and rename it when done: a rename is
 atomic, and those names are never read. For producers that can't, a file is only taken once its size
 and mtime have stayed the same for ``stable_seconds`` across two scans. Ingested files move to
-``processed/``, rejected ones to ``rejected/`` with ``<name>.error`` beside them; nothing is deleted.
+``processed/``, rejected ones to ``rejected/`` with ``<name>.error`` beside them (a partially ingested
+file gets a ``.error`` note in ``processed/`` naming its rejected records); nothing is deleted.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ class Inbox:
                 taken.append(self._move(path, REJECTED, reason))
             elif result.status == "rejected":
                 taken.append(self._move(path, REJECTED, result.reason or "rejected"))
-            else:
-                taken.append(self._move(path, PROCESSED, None))
+            else:  # a partial file keeps its rejected records' reasons in a note beside it
+                taken.append(self._move(path, PROCESSED, record_note(result)))
             self._seen.pop(path.name, None)
             event(log, "ingest", file=path.name, outcome=taken[-1].outcome, new=getattr(result, "new", 0),
                   duplicates=getattr(result, "duplicates", 0), reason=taken[-1].reason or "-")
@@ -118,6 +119,18 @@ class Inbox:
         if reason is not None:
             target.with_name(target.name + ".error").write_text(reason.rstrip() + "\n", encoding="utf-8")
         return Taken(path.name, "processed" if folder == PROCESSED else "rejected", target, reason)
+
+
+def record_note(result: FileResultLike, *, limit: int = 50) -> str | None:
+    """For a partial file: which records were rejected and why (one line each), else None."""
+    errors = tuple(getattr(result, "record_errors", ()) or ())
+    if not errors:
+        return None
+    lines = [f"{len(errors)} record{'s' if len(errors) != 1 else ''} rejected, the rest ingested:"]
+    lines += [f"line {getattr(e, 'line', '?')}: {getattr(e, 'reason', e)}" for e in errors[:limit]]
+    if len(errors) > limit:
+        lines.append(f"... and {len(errors) - limit} more")
+    return "\n".join(lines)
 
 
 def free_name(directory: Path, name: str) -> Path:

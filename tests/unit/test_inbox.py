@@ -146,3 +146,30 @@ def test_free_name_counts_up_past_taken_names(tmp_path: Path) -> None:
     (tmp_path / "x.2.txt").write_text("2")
     assert free_name(tmp_path, "x.txt") == tmp_path / "x.3.txt"
     assert free_name(tmp_path, "noext") == tmp_path / "noext"
+
+
+@dataclass(frozen=True)
+class _RecordError:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Partial:
+    path: str
+    status: str = "partial"
+    reason: str | None = None
+    new: int = 1
+    duplicates: int = 0
+    record_errors: tuple[_RecordError, ...] = (_RecordError(3, "record has no title"),)
+
+
+def test_a_partial_file_gets_a_note_naming_its_rejected_records(tmp_path: Path) -> None:
+    (tmp_path / "mixed.jsonl").write_text("{}\n")
+    os.utime(tmp_path / "mixed.jsonl", (0, 0))
+    inbox = Inbox(tmp_path, lambda paths: [_Partial(str(p)) for p in paths], stable_seconds=0)
+    inbox.scan()
+    [taken] = inbox.scan()
+    assert taken.outcome == "processed" and (tmp_path / "processed" / "mixed.jsonl").exists()
+    note = (tmp_path / "processed" / "mixed.jsonl.error").read_text()
+    assert "1 record rejected" in note and "line 3: record has no title" in note
