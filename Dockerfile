@@ -33,8 +33,15 @@ ENV NEWSDIGEST_DATA_DIR=/data
 VOLUME ["/data"]
 WORKDIR /data
 USER newsdigest
-# Slack's HTTP mode (Events API and slash commands); unused with Socket Mode, Discord or the console.
+# Slack's HTTP mode (Events API and slash commands, plus the dashboard on the same server); unused with
+# Socket Mode, Discord or the console.
 EXPOSE 3000
+# The dashboard, /healthz, /readyz and /metrics when Slack's HTTP server is not running. It listens on
+# 127.0.0.1 unless NEWSDIGEST_WEB__HOST=0.0.0.0, which needs NEWSDIGEST_ADMIN_PASSWORD (or _TOKEN).
+EXPOSE 8080
+
+# Asks the running serve's /healthz (database reachable) on whichever port serve chose.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["newsdigest", "healthcheck"]
 
 ENTRYPOINT ["newsdigest"]
 CMD ["serve"]

@@ -8,8 +8,10 @@ as soon as ``ack()`` is awaited and lets the listener finish in the background.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -38,7 +40,8 @@ class SlackAdapter:
 
     def __init__(self, settings: Settings, handler: CommandHandler, *, can_manage: ManageCheck | None = None,
                  health_check: HealthCheck | None = None, installation_store_url: str | None = None,
-                 port: int | None = None, host: str = "0.0.0.0") -> None:
+                 port: int | None = None, host: str = "0.0.0.0",
+                 web_routes: Callable[[web.Application], None] | None = None) -> None:
         mode = slack_mode(settings)
         if mode is None:
             raise UserError("Slack needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) plus "
@@ -78,7 +81,8 @@ class SlackAdapter:
             self.poster = SlackPoster(client, single_token)
         self._client = client
         self.http = SlackHttpServer(self.bolt, host=host, port=resolve_port(settings, port),
-                                    health_check=health_check, serve_events=mode == "http")
+                                    health_check=health_check, serve_events=mode == "http",
+                                    extra_routes=web_routes)
         self.bolt.command("/brief")(self._on_brief)
         self.bolt.command("/digest")(self._on_digest)
         self.bolt.action(SHARE_ACTION_ID)(self._on_share)

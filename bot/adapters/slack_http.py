@@ -29,18 +29,22 @@ class SlackHttpServer:
     """Serves one Bolt app on ``host:port``; ``port=0`` picks a free port (see :attr:`port`)."""
 
     def __init__(self, bolt: AsyncApp, *, host: str, port: int, health_check: HealthCheck | None,
-                 serve_events: bool = True) -> None:
+                 serve_events: bool = True, extra_routes: Callable[[web.Application], None] | None = None) -> None:
         self._bolt = bolt
         self._host = host
         self._port = port
         self._health_check = health_check
         self._serve_events = serve_events
+        self._extra_routes = extra_routes  # the dashboard (with its own /healthz, /readyz, /metrics)
         self._runner: web.AppRunner | None = None
 
     def web_app(self) -> web.Application:
         """The aiohttp application (routes only; nothing listens until :meth:`start`)."""
         app = web.Application()
-        app.router.add_get(HEALTH_PATH, self._health)
+        if self._extra_routes is not None:
+            self._extra_routes(app)
+        else:
+            app.router.add_get(HEALTH_PATH, self._health)
         if self._serve_events:  # Socket Mode receives events over its WebSocket instead
             app.router.add_post(EVENTS_PATH, self._events)
         flow = self._bolt.oauth_flow

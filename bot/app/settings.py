@@ -68,6 +68,14 @@ class DiscordSettings(_Section):
     manage_permission: str = "manage_channels"
 
 
+class WebSettings(_Section):
+    enabled: bool = True  # the dashboard, /healthz, /readyz and /metrics
+    host: str = "127.0.0.1"  # any other address needs NEWSDIGEST_ADMIN_PASSWORD or NEWSDIGEST_ADMIN_TOKEN
+    port: int = 8080  # used when Slack's HTTP server is not running (else the dashboard shares its port)
+    public_feeds: bool = False  # /feeds/<channel>.atom readable without logging in
+    session_hours: float = 12.0
+
+
 class Settings(BaseSettings):
     """Everything newsdigest reads from outside its code."""
 
@@ -85,6 +93,7 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    web: WebSettings = WebSettings()
 
     # Secrets: environment only (never in config files), never printed.
     slack_bot_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
@@ -93,6 +102,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(None, validation_alias=AliasChoices("SLACK_CLIENT_ID"))
     slack_client_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET"))
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
+    admin_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEWSDIGEST_ADMIN_PASSWORD"))
+    admin_token: SecretStr | None = Field(None, validation_alias=AliasChoices("NEWSDIGEST_ADMIN_TOKEN"))
 
     @classmethod
     def settings_customise_sources(

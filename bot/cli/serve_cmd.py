@@ -1,4 +1,4 @@
-"""``newsdigest serve``: the long-running service (scheduler, inbox, chat adapters)."""
+"""``newsdigest serve``: the long-running service (scheduler, inbox, chat adapters, dashboard)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from bot.cli.options import add_database_option, open_app
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("serve", help="run the service: inbox pickup, daily digests, chat commands")
+    parser = sub.add_parser("serve", help="run the service: inbox pickup, daily digests, chat commands, dashboard")
     add_database_option(parser)
     parser.add_argument("--port", type=int, default=None,
-                        help="HTTP port for Slack events and /healthz (default: $PORT, else [slack] port, 3000)")
+                        help="HTTP port of the dashboard, /healthz, /readyz and /metrics, shared with Slack's events "
+                             "when Slack runs over HTTP (default: $PORT, else [slack] port 3000 with Slack over "
+                             "HTTP, else [web] port 8080)")
     parser.set_defaults(func=run)
 
 

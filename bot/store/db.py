@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +56,32 @@ def migrate(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reachable(engine: Engine) -> bool:
+    """True when the database answers ``SELECT 1`` (``/healthz``)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False
+
+
+def pending_migrations(engine: Engine) -> bool:
+    """True when the database is not at the newest Alembic revision (``/readyz`` says not ready)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current != _script_heads()
+
+
+@functools.cache
+def _script_heads() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(str(_MIGRATIONS)).get_heads())

@@ -35,3 +35,10 @@ def test_runs_serve_as_a_non_root_user_with_data_volume() -> None:
     assert ("ENTRYPOINT", '["newsdigest"]') in steps and steps[-1] == ("CMD", '["serve"]')
     last_user = max(i for i, (op, _) in enumerate(steps) if op == "USER")
     assert not any(op == "RUN" for op, _ in steps[last_user:])  # nothing after USER needs root or network
+
+
+def test_healthcheck_asks_the_running_service() -> None:
+    steps = _instructions()
+    [check] = [arg for op, arg in steps if op == "HEALTHCHECK"]
+    assert check.endswith('CMD ["newsdigest", "healthcheck"]')
+    assert any(op == "EXPOSE" and arg == "8080" for op, arg in steps)
