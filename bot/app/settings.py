@@ -42,6 +42,21 @@ class InboxSettings(_Section):
     stable_seconds: float = 5.0  # size and mtime unchanged this long before a file is taken
 
 
+class SourcesSettings(_Section):
+    """How ``serve`` polls feeds (which feeds: config/sources.toml and ``newsdigest sources``)."""
+
+    tick_seconds: float = 15.0  # how often serve looks for feeds that are due
+    timeout_seconds: float = 30.0  # per request, connect to last byte
+    max_bytes: int = 10_000_000  # a response (after decompression) larger than this is refused
+    per_host: int = 2  # requests in flight to one host at a time
+    concurrency: int = 32  # requests in flight overall
+    max_backoff_seconds: float = 3600.0  # a failing feed is retried at least this often (or its interval)
+    max_retry_after_seconds: float = 86400.0  # the longest Retry-After we honour
+    batch: int = 200  # feeds claimed per tick and replica
+    full_text_pages: int = 30  # article pages fetched per poll of a full_text source
+    contact: str | None = None  # appended to the User-Agent, e.g. "+https://newsroom.example/bot"
+
+
 class SummarizerSettings(_Section):
     algorithm: str = "default"  # "default", "lead", or a sumy algorithm name
     brief_sentences: int = 3
@@ -89,6 +104,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
 
     inbox: InboxSettings = InboxSettings()
+    sources: SourcesSettings = SourcesSettings()
     summarizer: SummarizerSettings = SummarizerSettings()
     digest: DigestSettings = DigestSettings()
     slack: SlackSettings = SlackSettings()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.app.metrics import dump_format
-from bot.ingest.formats import DumpError, RecordError, parse_dump
+from bot.ingest.formats import DumpError, RecordError, parse_bytes, parse_dump
 from bot.ingest.revisions import RevisionFinder
 from bot.newsroom.topics import TopicSet, load_topics
 from bot.store.articles import ArticleRepository
@@ -167,23 +167,28 @@ def _ingest_file(app: App, topics: TopicSet, finder: RevisionFinder, path: Path)
     if isinstance(parsed, str):
         return FileResult(str(path), "rejected", reason=parsed)
     articles, problems = parsed
+    return store_parsed(app, topics, finder, str(path), articles, problems)
+
+
+def store_parsed(app: App, topics: TopicSet, finder: RevisionFinder, name: str, articles: Sequence[Article],
+                 problems: tuple[RecordError, ...] = ()) -> FileResult:
+    """Store one file's (or one fetched feed's) articles in one transaction, retrying a locked SQLite."""
     for attempt in range(LOCK_RETRIES):
         try:
             ids, new, superseded = _store(app, topics, finder, articles)
             break
         except OperationalError as exc:
             if "locked" not in str(exc).lower() or attempt == LOCK_RETRIES - 1:
-                return FileResult(str(path), "rejected", reason=f"database error: {exc.orig or exc}",
-                                  retryable=True)
+                return FileResult(name, "rejected", reason=f"database error: {exc.orig or exc}", retryable=True)
             time.sleep(0.2 * (attempt + 1))
         except SQLAlchemyError as exc:
-            log.exception("storing %s failed", path)
-            return FileResult(str(path), "rejected", reason=f"database error: {type(exc).__name__}", retryable=True)
+            log.exception("storing %s failed", name)
+            return FileResult(name, "rejected", reason=f"database error: {type(exc).__name__}", retryable=True)
         except Exception as exc:  # e.g. a tagging bug on one odd article: this file fails, the others go on
-            log.exception("storing %s failed", path)
-            return FileResult(str(path), "rejected", reason=f"could not store: {type(exc).__name__}: {exc}")
+            log.exception("storing %s failed", name)
+            return FileResult(name, "rejected", reason=f"could not store: {type(exc).__name__}: {exc}")
     status: FileStatus = "partial" if problems else "ok"
-    return FileResult(str(path), status, new=new, duplicates=len(ids) - new, article_ids=tuple(ids),
+    return FileResult(name, status, new=new, duplicates=len(ids) - new, article_ids=tuple(ids),
                       superseded=tuple(superseded), record_errors=problems)
 
 
@@ -200,6 +205,21 @@ def _count(app: App, result: FileResult) -> None:
         metrics.stories.labels(fmt, "duplicate").inc(result.duplicates)
     if result.record_errors:
         metrics.stories.labels(fmt, "rejected").inc(len(result.record_errors))
+
+
+def parse_fetched(data: bytes, *, name: str,
+                  content_type: str | None = None) -> tuple[tuple[Article, ...], tuple[RecordError, ...]] | str:
+    """A fetched feed's articles and record errors, or why none could be read (as for a file)."""
+    try:
+        parsed = parse_bytes(data, name=name)
+    except DumpError as exc:
+        return str(exc) or "unparseable feed"
+    except Exception as exc:  # a parser bug on one feed must not stop the poller
+        log.exception("parser failed on %s", name)
+        return f"parser failed: {type(exc).__name__}: {exc}"
+    if not parsed.articles:
+        return parsed.errors[0].reason if len(parsed.errors) == 1 else "no articles found"
+    return parsed.articles, tuple(parsed.errors)
 
 
 def _with_progress(files: Sequence[Path], show: bool) -> Iterator[Path]:

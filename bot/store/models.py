@@ -122,3 +122,37 @@ class DeliveredRow(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"), index=True)
+
+
+class SourceRow(Base):
+    """A polled feed and its fetch state. ``key_url`` is how it was configured or added (the identity);
+    ``url`` is where it is fetched now (a permanent redirect moves it). A NULL setting column means
+    "use config/sources.toml"."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_url: Mapped[str] = mapped_column(Text, unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))  # file | cli | opml
+    every_seconds: Mapped[int | None] = mapped_column(Integer)
+    full_text: Mapped[bool | None] = mapped_column(Boolean)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)  # a file source removed from the CLI
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Conditional GET validators from the last 200.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    # What the last fetches did.
+    last_fetch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[str | None] = mapped_column(String(32))  # "200", "304", "timeout", "HTTP 503"...
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    items_taken: Mapped[int] = mapped_column(Integer, default=0)  # new stories from the last fetch
+    items_total: Mapped[int] = mapped_column(Integer, default=0)  # new stories since the source was added
+    recent_topics: Mapped[list[Any] | None] = mapped_column(JSON)  # topics of its recent stories
+    # Scheduling: due when next_poll_at has passed; a replica holds it while lease_until is ahead.
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,287 @@
+"""The real poller (aiohttp fetcher, registry, ingest) against a local feed server, on SQLite and PostgreSQL.
+
+Time and backoff are driven by a fake clock and a seeded random generator: no real sleeps decide
+anything, and nothing asserts on how long something took.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import random
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import __version__
+from bot.app.bootstrap import App, bootstrap
+from bot.app.settings import SourcesSettings, load_settings
+from bot.sources.config import SourceDefaults
+from bot.sources.poller import Poller
+from bot.sources.registry import SourceRegistry, SourceState
+from bot.store.models import ArticleRow
+from tests.integration.feed_server import FeedServer, feed_json, feed_server, response, story
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+EVERY = 600
+
+
+class Clock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[App]:
+    application = bootstrap(load_settings(data_dir=tmp_path), database_url=db_url)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FeedServer]:
+    async with feed_server() as fs:
+        yield fs
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_poller(app: App, clock: Clock, **settings: object) -> Poller:
+    values = {"timeout_seconds": 5.0, "max_backoff_seconds": 3600.0, **settings}
+    registry = SourceRegistry(app.sessions, SourceDefaults())
+    return Poller(app, registry, settings=SourcesSettings(**values), clock=clock, rng=random.Random(7))
+
+
+def add(poller: Poller, url: str, every: int = EVERY, **kw: object) -> SourceState:
+    state, _ = poller.registry.add(url, every=every, now=poller.clock(), **kw)  # type: ignore[arg-type]
+    return state
+
+
+def state(poller: Poller, url: str) -> SourceState:
+    found = poller.registry.find(url)
+    assert found is not None
+    return found
+
+
+def stored(app: App) -> int:
+    with app.sessions() as session:
+        return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
+
+
+async def test_200_then_304_on_etag(app: App, server: FeedServer, clock: Clock,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    server.static("/feed.json", feed_json([story(1), story(2)]), etag='"v1"')
+    poller = make_poller(app, clock)
+    url = server.url("/feed.json")
+    add(poller, url)
+    caplog.set_level(logging.INFO, logger="bot.sources.poller")
+    try:
+        [first] = await poller.poll_due()
+        assert (first.ok, first.new, first.fetch.http_status) == (True, 2, 200)
+        assert await poller.poll_due() == []  # not due again before its interval
+        clock.advance(EVERY)
+        [second] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert (second.ok, second.new, second.fetch.http_status) == (True, 0, 304)
+    sent = server.headers_of("/feed.json")
+    assert "If-None-Match" not in sent[0] and sent[1]["If-None-Match"] == '"v1"'
+    assert all(h["User-Agent"].startswith(f"newsdigest/{__version__}") for h in sent)
+    s = state(poller, url)
+    assert (s.last_status, s.etag, s.items_total, s.consecutive_failures) == ("304", '"v1"', 2, 0)
+    assert s.next_poll_at == START + timedelta(seconds=2 * EVERY)
+    assert stored(app) == 2
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetch ")]
+    assert len(lines) == 2 and f"source={url}" in lines[0] and "status=304" in lines[1]
+
+
+async def test_permanent_redirect_moves_the_url_and_a_temporary_one_does_not(
+        app: App, server: FeedServer, clock: Clock) -> None:
+    server.static("/new.json", feed_json([story(1)]))
+    server.redirect("/old.json", "/new.json", 301)
+    server.static("/other.json", feed_json([story(2)]))
+    server.redirect("/moving.json", "/other.json", 302)
+    poller = make_poller(app, clock)
+    old, moving = server.url("/old.json"), server.url("/moving.json")
+    add(poller, old)
+    add(poller, moving)
+    try:
+        outcomes = await poller.poll_due()
+        clock.advance(EVERY)
+        await poller.poll_due()
+    finally:
+        await poller.close()
+    assert all(o.ok and o.new == 1 for o in outcomes)
+    assert state(poller, old).url == server.url("/new.json")  # stored, and polled there since
+    assert state(poller, moving).url == moving
+    assert server.hits["/old.json"] == 1 and server.hits["/new.json"] == 2
+    assert server.hits["/moving.json"] == 2 and server.hits["/other.json"] == 2
+    assert poller.registry.find(server.url("/new.json")) == state(poller, old)  # findable by either URL
+
+
+async def test_429_retry_after_is_honoured(app: App, server: FeedServer, clock: Clock) -> None:
+    server.scripted("/busy.json", [response(429, headers={"Retry-After": "7200"}),
+                                   response(200, feed_json([story(1)]))])
+    poller = make_poller(app, clock)
+    url = server.url("/busy.json")
+    add(poller, url)
+    try:
+        [first] = await poller.poll_due()
+        s = state(poller, url)
+        assert not first.ok and s.consecutive_failures == 1 and "429" in (s.last_error or "")
+        assert s.next_poll_at is not None and s.next_poll_at >= START + timedelta(seconds=7200)
+        clock.advance(3600)  # past the normal backoff, still inside Retry-After
+        assert await poller.poll_due() == []
+        clock.now = s.next_poll_at
+        [second] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert second.ok and second.new == 1 and state(poller, url).consecutive_failures == 0
+
+
+async def test_500s_back_off_to_the_cap_and_never_disable_then_recover(
+        app: App, server: FeedServer, clock: Clock) -> None:
+    failures = 12
+    server.scripted("/flaky.json", [response(500)] * failures + [response(200, feed_json([story(1), story(2)]))])
+    poller = make_poller(app, clock, max_backoff_seconds=3600.0)
+    url = server.url("/flaky.json")
+    add(poller, url, every=600)
+    delays = []
+    try:
+        for n in range(1, failures + 1):
+            [outcome] = await poller.poll_due()
+            assert not outcome.ok and outcome.fetch.http_status == 500
+            s = state(poller, url)
+            assert s.consecutive_failures == n and s.active and s.last_status == "HTTP 500"
+            delay = (outcome.next_poll_at - clock.now).total_seconds()
+            nominal = min(3600, 300 * 2 ** (n - 1))  # doubling from 5 minutes, capped
+            assert nominal / 2 <= delay <= nominal  # "equal jitter": half fixed, half random
+            delays.append(delay)
+            clock.now = outcome.next_poll_at
+        [ok] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert len(set(delays[-5:])) > 1  # jittered, not one fixed retry time for everyone
+    assert ok.ok and ok.new == 2
+    s = state(poller, url)
+    assert (s.consecutive_failures, s.last_error, s.last_status) == (0, None, "200")
+    assert s.next_poll_at == clock.now + timedelta(seconds=600)
+
+
+async def test_a_slow_response_times_out(app: App, server: FeedServer, clock: Clock) -> None:
+    server.stalled("/slow.json")
+    poller = make_poller(app, clock, timeout_seconds=0.5)
+    url = server.url("/slow.json")
+    add(poller, url)
+    try:
+        [outcome] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert not outcome.ok and outcome.fetch.label == "timeout"
+    s = state(poller, url)
+    assert s.last_status == "timeout" and "0.5s" in (s.last_error or "") and s.consecutive_failures == 1
+    assert s.lease_until is None  # the lease is given back after a failure too
+
+
+async def test_gzip_bodies_are_decompressed(app: App, server: FeedServer, clock: Clock) -> None:
+    server.static("/gz.json", feed_json([story(1), story(2), story(3)]), gzip_body=True)
+    poller = make_poller(app, clock)
+    add(poller, server.url("/gz.json"))
+    try:
+        [outcome] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert "gzip" in server.headers_of("/gz.json")[0].get("Accept-Encoding", "")
+    assert outcome.ok and outcome.new == 3 and stored(app) == 3
+    assert len(outcome.fetch.body) > len(gzip.compress(feed_json([story(1), story(2), story(3)])))
+
+
+async def test_a_growing_feed_ingests_only_new_items(app: App, server: FeedServer, clock: Clock) -> None:
+    items = [story(1), story(2)]
+    server.static("/grow.json", lambda: feed_json(items))
+    poller = make_poller(app, clock)
+    url = server.url("/grow.json")
+    add(poller, url)
+    try:
+        [first] = await poller.poll_due()
+        items.insert(0, story(3))
+        clock.advance(EVERY)
+        [second] = await poller.poll_due()
+        clock.advance(EVERY)
+        [third] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert (first.new, first.duplicates) == (2, 0)
+    assert (second.new, second.duplicates) == (1, 2)
+    assert (third.new, third.duplicates) == (0, 3)
+    assert stored(app) == 3
+    s = state(poller, url)
+    assert (s.items_taken, s.items_total) == (0, 3)
+
+
+@pytest.mark.parametrize("path", ["/big.json", "/big-chunked.json"])
+async def test_a_body_over_the_size_cap_is_refused(app: App, server: FeedServer, clock: Clock, path: str) -> None:
+    server.static("/big.json", b"[" + b" " * 50_000 + b"]")
+    server.chunked("/big-chunked.json", 200_000)
+    poller = make_poller(app, clock, max_bytes=20_000)
+    url = server.url(path)
+    add(poller, url)
+    try:
+        [outcome] = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert not outcome.ok and outcome.fetch.label == "too large"
+    assert "20,000 byte cap" in (state(poller, url).last_error or "")
+    assert stored(app) == 0
+
+
+async def test_an_unreadable_body_is_a_failure_with_the_reason(app: App, server: FeedServer, clock: Clock) -> None:
+    server.static("/page.json", b"[", content_type="application/json")
+    poller = make_poller(app, clock)
+    url = server.url("/page.json")
+    add(poller, url)
+    try:
+        [outcome] = await poller.poll_due()
+    finally:
+        await poller.close()
+    s = state(poller, url)
+    assert not outcome.ok and s.consecutive_failures == 1 and s.last_status == "unreadable"
+    assert (s.last_error or "").startswith("feed unreadable: ")
+
+
+async def test_requests_to_one_host_are_limited(app: App, server: FeedServer, clock: Clock) -> None:
+    for n in range(6):
+        server.slow_ok(f"/f{n}.json", feed_json([story(n)]), pause=0.2)
+    poller = make_poller(app, clock, per_host=2)
+    for n in range(6):
+        add(poller, server.url(f"/f{n}.json"))
+    try:
+        outcomes = await poller.poll_due()
+    finally:
+        await poller.close()
+    assert len(outcomes) == 6 and all(o.ok for o in outcomes)
+    assert server.max_inflight <= 2
+
+
+async def test_a_network_error_is_recorded(app: App, clock: Clock) -> None:
+    poller = make_poller(app, clock)
+    url = "http://127.0.0.1:9/feed.xml"  # discard port: nothing listens
+    add(poller, url)
+    try:
+        [outcome] = await poller.poll_due()
+    finally:
+        await poller.close()
+    s = state(poller, url)
+    assert not outcome.ok and s.consecutive_failures == 1 and (s.last_error or "").startswith("network: ")
