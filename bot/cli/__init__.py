@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "channels": "bot.cli.channels_cmd",
     "history": "bot.cli.history_cmd",
     "healthcheck": "bot.cli.healthcheck_cmd",
+    "sources": "bot.cli.sources_cmd",
     "serve": "bot.cli.serve_cmd",
     "bench": "bot.cli.bench_cmd",
     "discord": "bot.cli.discord_cmd",

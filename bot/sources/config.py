@@ -51,7 +51,7 @@ def format_duration(seconds: float) -> str:
     if s < 60:
         return f"{s}s"
     parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if s >= size:
             parts.append(f"{s // size}{unit}")
             s %= size

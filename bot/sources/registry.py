@@ -196,6 +196,12 @@ class SourceRegistry:
                                    .order_by(SourceRow.next_poll_at)).all()
             return [_state(r, self.defaults) for r in rows]
 
+    def make_due(self, now: datetime | None = None) -> None:
+        """Every active source is due now (``newsdigest sources poll --all``); backoff starts over."""
+        with self.sessions.begin() as session:
+            session.execute(update(SourceRow).where(SourceRow.removed == false(), SourceRow.origin != GONE)
+                            .values(next_poll_at=now or datetime.now(UTC)))
+
     def release(self, row_id: int, owner: str) -> None:
         """Give a lease back without a fetch (e.g. on shutdown)."""
         with self.sessions.begin() as session:

@@ -58,10 +58,23 @@ def clock() -> Clock:
     return Clock()
 
 
+_open: list[Poller] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_pollers() -> AsyncIterator[None]:
+    yield
+    while _open:
+        await _open.pop().close()
+
+
 def make_poller(app: App, clock: Clock, **settings: object) -> Poller:
+    """A poller on ``app`` with test settings; closed after the test."""
     values = {"timeout_seconds": 5.0, "max_backoff_seconds": 3600.0, **settings}
     registry = SourceRegistry(app.sessions, SourceDefaults())
-    return Poller(app, registry, settings=SourcesSettings(**values), clock=clock, rng=random.Random(7))
+    poller = Poller(app, registry, settings=SourcesSettings(**values), clock=clock, rng=random.Random(7))
+    _open.append(poller)
+    return poller
 
 
 def add(poller: Poller, url: str, every: int = EVERY, **kw: object) -> SourceState:
@@ -87,14 +100,11 @@ async def test_200_then_304_on_etag(app: App, server: FeedServer, clock: Clock,
     url = server.url("/feed.json")
     add(poller, url)
     caplog.set_level(logging.INFO, logger="bot.sources.poller")
-    try:
-        [first] = await poller.poll_due()
-        assert (first.ok, first.new, first.fetch.http_status) == (True, 2, 200)
-        assert await poller.poll_due() == []  # not due again before its interval
-        clock.advance(EVERY)
-        [second] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [first] = await poller.poll_due()
+    assert (first.ok, first.new, first.fetch.http_status) == (True, 2, 200)
+    assert await poller.poll_due() == []  # not due again before its interval
+    clock.advance(EVERY)
+    [second] = await poller.poll_due()
     assert (second.ok, second.new, second.fetch.http_status) == (True, 0, 304)
     sent = server.headers_of("/feed.json")
     assert "If-None-Match" not in sent[0] and sent[1]["If-None-Match"] == '"v1"'
@@ -117,12 +127,9 @@ async def test_permanent_redirect_moves_the_url_and_a_temporary_one_does_not(
     old, moving = server.url("/old.json"), server.url("/moving.json")
     add(poller, old)
     add(poller, moving)
-    try:
-        outcomes = await poller.poll_due()
-        clock.advance(EVERY)
-        await poller.poll_due()
-    finally:
-        await poller.close()
+    outcomes = await poller.poll_due()
+    clock.advance(EVERY)
+    await poller.poll_due()
     assert all(o.ok and o.new == 1 for o in outcomes)
     assert state(poller, old).url == server.url("/new.json")  # stored, and polled there since
     assert state(poller, moving).url == moving
@@ -137,17 +144,14 @@ async def test_429_retry_after_is_honoured(app: App, server: FeedServer, clock: 
     poller = make_poller(app, clock)
     url = server.url("/busy.json")
     add(poller, url)
-    try:
-        [first] = await poller.poll_due()
-        s = state(poller, url)
-        assert not first.ok and s.consecutive_failures == 1 and "429" in (s.last_error or "")
-        assert s.next_poll_at is not None and s.next_poll_at >= START + timedelta(seconds=7200)
-        clock.advance(3600)  # past the normal backoff, still inside Retry-After
-        assert await poller.poll_due() == []
-        clock.now = s.next_poll_at
-        [second] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [first] = await poller.poll_due()
+    s = state(poller, url)
+    assert not first.ok and s.consecutive_failures == 1 and "429" in (s.last_error or "")
+    assert s.next_poll_at is not None and s.next_poll_at >= START + timedelta(seconds=7200)
+    clock.advance(3600)  # past the normal backoff, still inside Retry-After
+    assert await poller.poll_due() == []
+    clock.now = s.next_poll_at
+    [second] = await poller.poll_due()
     assert second.ok and second.new == 1 and state(poller, url).consecutive_failures == 0
 
 
@@ -159,20 +163,17 @@ async def test_500s_back_off_to_the_cap_and_never_disable_then_recover(
     url = server.url("/flaky.json")
     add(poller, url, every=600)
     delays = []
-    try:
-        for n in range(1, failures + 1):
-            [outcome] = await poller.poll_due()
-            assert not outcome.ok and outcome.fetch.http_status == 500
-            s = state(poller, url)
-            assert s.consecutive_failures == n and s.active and s.last_status == "HTTP 500"
-            delay = (outcome.next_poll_at - clock.now).total_seconds()
-            nominal = min(3600, 300 * 2 ** (n - 1))  # doubling from 5 minutes, capped
-            assert nominal / 2 <= delay <= nominal  # "equal jitter": half fixed, half random
-            delays.append(delay)
-            clock.now = outcome.next_poll_at
-        [ok] = await poller.poll_due()
-    finally:
-        await poller.close()
+    for n in range(1, failures + 1):
+        [outcome] = await poller.poll_due()
+        assert not outcome.ok and outcome.fetch.http_status == 500
+        s = state(poller, url)
+        assert s.consecutive_failures == n and s.active and s.last_status == "HTTP 500"
+        delay = (outcome.next_poll_at - clock.now).total_seconds()
+        nominal = min(3600, 300 * 2 ** (n - 1))  # doubling from 5 minutes, capped
+        assert nominal / 2 <= delay <= nominal  # "equal jitter": half fixed, half random
+        delays.append(delay)
+        clock.now = outcome.next_poll_at
+    [ok] = await poller.poll_due()
     assert len(set(delays[-5:])) > 1  # jittered, not one fixed retry time for everyone
     assert ok.ok and ok.new == 2
     s = state(poller, url)
@@ -185,10 +186,7 @@ async def test_a_slow_response_times_out(app: App, server: FeedServer, clock: Cl
     poller = make_poller(app, clock, timeout_seconds=0.5)
     url = server.url("/slow.json")
     add(poller, url)
-    try:
-        [outcome] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [outcome] = await poller.poll_due()
     assert not outcome.ok and outcome.fetch.label == "timeout"
     s = state(poller, url)
     assert s.last_status == "timeout" and "0.5s" in (s.last_error or "") and s.consecutive_failures == 1
@@ -199,10 +197,7 @@ async def test_gzip_bodies_are_decompressed(app: App, server: FeedServer, clock:
     server.static("/gz.json", feed_json([story(1), story(2), story(3)]), gzip_body=True)
     poller = make_poller(app, clock)
     add(poller, server.url("/gz.json"))
-    try:
-        [outcome] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [outcome] = await poller.poll_due()
     assert "gzip" in server.headers_of("/gz.json")[0].get("Accept-Encoding", "")
     assert outcome.ok and outcome.new == 3 and stored(app) == 3
     assert len(outcome.fetch.body) > len(gzip.compress(feed_json([story(1), story(2), story(3)])))
@@ -214,15 +209,12 @@ async def test_a_growing_feed_ingests_only_new_items(app: App, server: FeedServe
     poller = make_poller(app, clock)
     url = server.url("/grow.json")
     add(poller, url)
-    try:
-        [first] = await poller.poll_due()
-        items.insert(0, story(3))
-        clock.advance(EVERY)
-        [second] = await poller.poll_due()
-        clock.advance(EVERY)
-        [third] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [first] = await poller.poll_due()
+    items.insert(0, story(3))
+    clock.advance(EVERY)
+    [second] = await poller.poll_due()
+    clock.advance(EVERY)
+    [third] = await poller.poll_due()
     assert (first.new, first.duplicates) == (2, 0)
     assert (second.new, second.duplicates) == (1, 2)
     assert (third.new, third.duplicates) == (0, 3)
@@ -238,10 +230,7 @@ async def test_a_body_over_the_size_cap_is_refused(app: App, server: FeedServer,
     poller = make_poller(app, clock, max_bytes=20_000)
     url = server.url(path)
     add(poller, url)
-    try:
-        [outcome] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [outcome] = await poller.poll_due()
     assert not outcome.ok and outcome.fetch.label == "too large"
     assert "20,000 byte cap" in (state(poller, url).last_error or "")
     assert stored(app) == 0
@@ -252,10 +241,7 @@ async def test_an_unreadable_body_is_a_failure_with_the_reason(app: App, server:
     poller = make_poller(app, clock)
     url = server.url("/page.json")
     add(poller, url)
-    try:
-        [outcome] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [outcome] = await poller.poll_due()
     s = state(poller, url)
     assert not outcome.ok and s.consecutive_failures == 1 and s.last_status == "unreadable"
     assert (s.last_error or "").startswith("feed unreadable: ")
@@ -267,10 +253,7 @@ async def test_requests_to_one_host_are_limited(app: App, server: FeedServer, cl
     poller = make_poller(app, clock, per_host=2)
     for n in range(6):
         add(poller, server.url(f"/f{n}.json"))
-    try:
-        outcomes = await poller.poll_due()
-    finally:
-        await poller.close()
+    outcomes = await poller.poll_due()
     assert len(outcomes) == 6 and all(o.ok for o in outcomes)
     assert server.max_inflight <= 2
 
@@ -279,9 +262,6 @@ async def test_a_network_error_is_recorded(app: App, clock: Clock) -> None:
     poller = make_poller(app, clock)
     url = "http://127.0.0.1:9/feed.xml"  # discard port: nothing listens
     add(poller, url)
-    try:
-        [outcome] = await poller.poll_due()
-    finally:
-        await poller.close()
+    [outcome] = await poller.poll_due()
     s = state(poller, url)
     assert not outcome.ok and s.consecutive_failures == 1 and (s.last_error or "").startswith("network: ")
