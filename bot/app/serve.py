@@ -1,4 +1,4 @@
-"""``newsdigest serve``: wire the channels, delivery, commands, scheduler, inbox and chat adapters.
+"""``newsdigest serve``: wire the channels, delivery, commands, scheduler, inbox, feeds and chat adapters.
 
 Adapters plug in through :data:`AdapterFactory`: ``(settings, handler) -> ChatAdapter``. Slack and
 Discord are imported lazily (only when their credentials are set); with neither, the console adapter
@@ -29,7 +29,10 @@ from bot.delivery.runner import Delivery
 from bot.delivery.scheduler import DigestScheduler
 from bot.newsroom.keywords import story_keywords
 from bot.newsroom.topics import load_topics
+from bot.sources.config import load_source_defaults
 from bot.sources.inbox import Inbox, service_ingest
+from bot.sources.poller import Poller
+from bot.sources.registry import SourceRegistry
 from bot.store.db import reachable
 
 if TYPE_CHECKING:
@@ -113,7 +116,9 @@ def build_service(app: App, factories: Sequence[AdapterFactory], *,
     posters: dict[str, Poster] = {}
     delivery = Delivery(app, registry, posters, clock=clock)
     inbox = Inbox(app.settings.inbox_dir, service_ingest(app), stable_seconds=app.settings.inbox.stable_seconds)
-    scheduler = DigestScheduler(delivery, inbox=inbox, poll_seconds=app.settings.inbox.poll_seconds, clock=clock)
+    feeds = Poller(app, SourceRegistry(app.sessions, load_source_defaults(app.settings.config_dir)), clock=clock)
+    scheduler = DigestScheduler(delivery, inbox=inbox, poll_seconds=app.settings.inbox.poll_seconds, clock=clock,
+                                feeds=feeds, feed_seconds=app.settings.sources.tick_seconds)
     commands = Commands(app, registry, delivery=delivery, on_change=scheduler.rebuild, topics=topics, clock=clock)
     adapters = [make(app.settings, commands) for make in factories]
     for adapter in adapters:
@@ -200,7 +205,7 @@ async def serve(service: Service, *, stop: asyncio.Event | None = None) -> None:
         app.metrics.scheduler_running.set(1)
         url = await _start_dashboard(service)
         event(log, "serve_started", adapters=",".join(a.platform for a in started), inbox=app.settings.inbox_dir,
-              dashboard=url or "-")
+              feeds=app.settings.config_dir / "sources.toml", dashboard=url or "-")
         configs = await asyncio.to_thread(service.registry.all)
         log_channels(configs, service.delivery.posters, service.delivery.clock(), dashboard_url=url)
         await stop.wait()

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from bot.app.bootstrap import App
     from bot.delivery.runner import Delivery
 
-BRIEF_SINCE = timedelta(hours=24)  # /brief looks at the last day first, then at everything stored
+BRIEF_SINCE = timedelta(hours=24)
+FAILING_FEED_LINES = 5  # /brief looks at the last day first, then at everything stored
 
 DIGEST_HELP = (
     "/digest topics: the topics this channel follows",
@@ -181,8 +182,24 @@ class Commands:
             f"Last digest covered stories up to: {covered}",
             self._next(c),
             f"Last failed post: {c.last_error}" if c.last_error else "Last failed post: none",
+            *(await asyncio.to_thread(self._failing_feeds, c.topics)),
         )
         return TextReply(f"Digest settings for this channel ({key}):", lines=lines)
+
+    def _failing_feeds(self, topics: tuple[str, ...]) -> list[str]:
+        """A line per failing feed that feeds these topics (see ``failing_sources``), at most a few."""
+        from bot.sources.registry import failing_sources
+
+        with self.app.sessions() as session:
+            failing = failing_sources(session, topics)
+        lines = []
+        for s in failing[:FAILING_FEED_LINES]:
+            since = f"last success {s.last_success_at:%Y-%m-%d %H:%M} UTC" if s.last_success_at else "never fetched"
+            lines.append(f"Feed failing: {s.label} ({s.consecutive_failures} failed polls in a row, {since}): "
+                         f"{s.last_error}")
+        if len(failing) > FAILING_FEED_LINES:
+            lines.append(f"…and {len(failing) - FAILING_FEED_LINES} more failing feeds (newsdigest sources lists them)")
+        return lines
 
     def _next(self, config: ChannelConfig) -> str:
         if not config.subscribed:

@@ -1,4 +1,4 @@
-"""APScheduler wiring: one cron job per subscribed channel, a maintenance tick, the inbox poll.
+"""APScheduler wiring: one cron job per subscribed channel, a maintenance tick, the inbox and feed polls.
 
 The cron jobs only make digests punctual. Correctness lives in :meth:`bot.delivery.runner.Delivery.tick`,
 which the maintenance job also calls every ``tick_seconds``: it finds what is due from the database
@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -30,6 +30,14 @@ TICK_SECONDS = 60.0
 JOB_PREFIX = "digest:"
 
 
+class FeedPoller(Protocol):
+    """What the scheduler needs from ``bot.sources.poller.Poller``."""
+
+    async def start(self) -> None: ...
+    async def poll_due(self) -> Any: ...
+    async def close(self) -> None: ...
+
+
 def cron_trigger(config: ChannelConfig) -> CronTrigger:
     """The channel's daily trigger, in its own timezone (APScheduler keeps 07:30 local across DST)."""
     at = config.local_time
@@ -41,10 +49,13 @@ class DigestScheduler:
 
     def __init__(self, delivery: Delivery, *, inbox: Inbox | None = None, poll_seconds: float = 10.0,
                  tick_seconds: float = TICK_SECONDS, scheduler: AsyncIOScheduler | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, feeds: FeedPoller | None = None,
+                 feed_seconds: float = 15.0) -> None:
         self.delivery = delivery
         self.inbox = inbox
         self.poll_seconds = poll_seconds
+        self.feeds = feeds
+        self.feed_seconds = feed_seconds
         self.tick_seconds = tick_seconds
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -66,12 +77,19 @@ class DigestScheduler:
         if self.inbox is not None:
             self.scheduler.add_job(self.scan_inbox, IntervalTrigger(seconds=self.poll_seconds), id="inbox",
                                    next_run_time=self.clock() + timedelta(seconds=1), **common)
+        if self.feeds is not None:
+            # Each source has its own next-poll time in the database; this job only looks for due ones.
+            await self._guarded(self.feeds.start())
+            self.scheduler.add_job(self.poll_feeds, IntervalTrigger(seconds=self.feed_seconds), id="feeds",
+                                   next_run_time=self.clock() + timedelta(seconds=2), **common)
         await self.rebuild()
         self.scheduler.start()
 
     async def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.feeds is not None:
+            await self._guarded(self.feeds.close())
 
     async def rebuild(self) -> None:
         """Re-read channel settings; add, replace or drop cron jobs whose time, zone or state changed."""
@@ -106,6 +124,10 @@ class DigestScheduler:
     async def scan_inbox(self) -> None:
         if self.inbox is not None:
             await self._guarded(asyncio.to_thread(self.inbox.scan))
+
+    async def poll_feeds(self) -> None:
+        if self.feeds is not None:
+            await self._guarded(self.feeds.poll_due())
 
     async def _guarded(self, work: Any) -> None:
         # A job that raises would only be logged by APScheduler without our fields; keep serving.

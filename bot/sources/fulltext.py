@@ -2,7 +2,8 @@
 
 Only for sources with ``full_text = true``; pages go through the same Fetcher (User-Agent, per-host
 limit, timeout, size cap), only for items not stored yet, at most ``limit`` pages per poll. An item
-whose page fails or yields less text than the feed keeps the feed's text.
+whose page fails or yields less text than the feed keeps the feed's text. Items already stored are left
+out: their stored text came from the page, and the feed's summary of them is not a second story.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class FullTextReport:
     pages: int = 0  # pages fetched
     filled: int = 0  # items whose text came from their page
     failed: int = 0  # pages that could not be fetched or yielded nothing better
+    known: int = 0  # items already stored (left out)
 
 
 def extract_paragraphs(html: bytes, *, url: str | None = None, title: str | None = None) -> list[str]:
@@ -53,14 +55,15 @@ def stored_urls(sessions: sessionmaker[Session], urls: Sequence[str]) -> set[str
 
 async def fill_full_text(articles: Sequence[Article], fetcher: Fetcher, sessions: sessionmaker[Session], *,
                          limit: int) -> tuple[list[Article], FullTextReport]:
-    """``articles`` with the text of their pages where that is longer than the feed's."""
+    """The items not stored yet, with the text of their pages where that is longer than the feed's."""
     urls = [a.url for a in articles if a.url]
     known = await asyncio.to_thread(stored_urls, sessions, urls)
-    todo = [i for i, a in enumerate(articles) if a.url and a.url not in known][:limit]
-    out = list(articles)
+    fresh = [a for a in articles if a.url not in known]
+    todo = [i for i, a in enumerate(fresh) if a.url][:limit]
+    out = list(fresh)
 
     async def one(i: int) -> bool:
-        article = articles[i]
+        article = fresh[i]
         assert article.url is not None
         page = await fetcher.fetch(article.url, accept=HTML_ACCEPT)
         if page.status != "ok":
@@ -74,4 +77,5 @@ async def fill_full_text(articles: Sequence[Article], fetcher: Fetcher, sessions
 
     results = await asyncio.gather(*(one(i) for i in todo))
     filled = sum(results)
-    return out, FullTextReport(pages=len(todo), filled=filled, failed=len(todo) - filled)
+    return out, FullTextReport(pages=len(todo), filled=filled, failed=len(todo) - filled,
+                               known=len(articles) - len(fresh))

@@ -15,7 +15,7 @@ import random
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -74,6 +74,10 @@ class Poller:
         # A lease outlives a slow fetch plus the full-text pages behind it; a crashed replica's expires.
         self.lease = timedelta(seconds=max(300.0, s.timeout_seconds * 4))
 
+    async def start(self) -> None:
+        """Bring the database in line with sources.toml (rows for new file sources)."""
+        await asyncio.to_thread(self.registry.sync_file, self.clock())
+
     async def close(self) -> None:
         await self.fetcher.close()
 
@@ -109,14 +113,16 @@ class Poller:
         if isinstance(parsed, str):
             return FileResult(name, "rejected", reason=parsed)
         articles, problems = parsed
+        known = 0
         if source.full_text:
             filled, report = await fill_full_text(articles, self.fetcher, self.app.sessions,
                                                   limit=self.settings.full_text_pages)
-            articles = tuple(filled)
+            articles, known = tuple(filled), report.known
             event(log, "full_text", source=source.key_url, pages=report.pages, filled=report.filled,
-                  failed=report.failed)
-        return await asyncio.to_thread(store_parsed, self.app, self.app.topics, self.finder, name, articles,
-                                       problems)
+                  failed=report.failed, known=report.known)
+        result = await asyncio.to_thread(store_parsed, self.app, self.app.topics, self.finder, name, articles,
+                                         problems)
+        return replace(result, duplicates=result.duplicates + known) if known else result
 
     def _topics(self, result: FileResult) -> list[str]:
         """Topics of the feed's current stories: what "this source feeds" means for /digest settings."""

@@ -227,16 +227,17 @@ class SourceRegistry:
         with self.sessions.begin() as session:
             session.execute(update(SourceRow).where(SourceRow.id == row_id).values(**values))
 
-    def failing_for_topics(self, topics: Iterable[str]) -> list[SourceState]:
-        """Active failing sources whose recent stories carry one of ``topics``, or that never delivered any
-        (their topics are unknown, so they may feed anyone)."""
-        wanted = set(topics)
-        with self.sessions() as session:
-            rows = session.scalars(select(SourceRow).where(
-                SourceRow.consecutive_failures > 0, SourceRow.removed == false(), SourceRow.origin != GONE)
-                .order_by(SourceRow.key_url))
-            states = [_state(r, self.defaults) for r in rows]
-        return [s for s in states if not s.recent_topics or wanted & set(s.recent_topics)]
+
+def failing_sources(session: Session, topics: Iterable[str],
+                    defaults: SourceDefaults | None = None) -> list[SourceState]:
+    """Active failing sources whose recent stories carry one of ``topics``, or that never delivered a
+    tagged story (what they feed is unknown, so they are shown to everyone)."""
+    wanted = set(topics)
+    rows = session.scalars(select(SourceRow).where(
+        SourceRow.consecutive_failures > 0, SourceRow.removed == false(), SourceRow.origin != GONE)
+        .order_by(SourceRow.key_url))
+    states = [_state(r, defaults) for r in rows]
+    return [s for s in states if not s.recent_topics or wanted & set(s.recent_topics)]
 
 
 def _new_row(url: str, origin: str, now: datetime) -> SourceRow:

@@ -265,3 +265,53 @@ async def test_a_network_error_is_recorded(app: App, clock: Clock) -> None:
     [outcome] = await poller.poll_due()
     s = state(poller, url)
     assert not outcome.ok and s.consecutive_failures == 1 and (s.last_error or "").startswith("network: ")
+
+
+ARTICLE_PAGE = """<html><head><title>{title}</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<article><h1>{title}</h1>
+<p>The harbour authority approved the long-debated expansion plan on Monday evening after a four-hour
+session in which members of the public queued to speak for and against the new container berths.</p>
+<p>Officials said construction of the first stage would begin next spring, with dredging of the outer
+channel planned for the autumn, and that the whole project should be finished within three years.</p>
+<p>Opponents, led by residents of the old town, said they would challenge the decision in court, arguing
+that the authority had ignored the effect of night-time lorry traffic on the narrow streets by the quay.</p>
+</article>
+<footer>Copyright Example News. All rights reserved. Subscribe to our newsletter.</footer>
+</body></html>"""
+
+
+async def test_full_text_fetches_only_new_items_pages_and_extracts_the_article(
+        app: App, server: FeedServer, clock: Clock) -> None:
+    titles = [f"Harbour expansion approved, stage {n}" for n in range(3)]
+    items = [(titles[0], "Short summary one."), (titles[1], "Short summary two.")]
+    server.static("/summaries.json", lambda: feed_json(items, base=server.url("/story/")))
+    for n, title in enumerate(titles):
+        server.static(f"/story/{n}", ARTICLE_PAGE.format(title=title).encode(), content_type="text/html")
+    poller = make_poller(app, clock)
+    add(poller, server.url("/summaries.json"), full_text=True)
+    [first] = await poller.poll_due()
+    assert first.ok and first.new == 2
+    assert server.hits["/story/0"] == 1 and server.hits["/story/1"] == 1
+    assert "text/html" in server.headers_of("/story/0")[0]["Accept"]
+    assert server.headers_of("/story/0")[0]["User-Agent"].startswith("newsdigest/")
+    with app.sessions() as session:
+        bodies = {t: b for t, b in session.execute(select(ArticleRow.title, ArticleRow.body))}
+    assert "Opponents, led by residents of the old town" in bodies[titles[0]]
+    assert "Copyright" not in bodies[titles[0]] and "Home" not in bodies[titles[0]]
+    assert not bodies[titles[0]].startswith(titles[0])  # the page's headline is not a paragraph
+    items.append((titles[2], "Short summary three."))
+    clock.advance(EVERY)
+    [second] = await poller.poll_due()
+    assert (second.new, second.duplicates) == (1, 2) and server.hits["/story/2"] == 1
+    assert stored(app) == 3  # the feed's summaries of stored items are not stored again
+    assert server.hits["/story/0"] == 1 and server.hits["/story/1"] == 1  # stored items: pages not fetched again
+
+
+async def test_full_text_is_off_by_default(app: App, server: FeedServer, clock: Clock) -> None:
+    server.static("/summaries.json", feed_json([("Harbour expansion approved", "Short summary.")],
+                                               base=server.url("/story/")))
+    poller = make_poller(app, clock)
+    add(poller, server.url("/summaries.json"))
+    [outcome] = await poller.poll_due()
+    assert outcome.ok and outcome.new == 1 and server.hits["/story/0"] == 0
