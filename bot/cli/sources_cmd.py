@@ -200,11 +200,9 @@ def run_export(args: argparse.Namespace) -> int:
 def run_poll(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.app.eventlog import configure_logging
     from bot.sources.poller import Poller
 
     with open_app(args) as app:
-        configure_logging(app.settings.log_level, app.settings.log_format)
         registry = _registry(app)
         if args.all:
             registry.make_due()

@@ -19,22 +19,25 @@ SOURCES_FILE = "sources.toml"
 DEFAULT_EVERY = 15 * 60
 MIN_EVERY = 60  # politeness: nobody needs a feed more often than once a minute
 MAX_EVERY = 7 * 24 * 3600
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*$")
+_PART = r"(\d+(?:\.\d+)?)\s*(sec|s|min|m|h|d)\s*"
+_DURATION = re.compile(rf"^\s*(?:{_PART})+$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _SOURCE_KEYS = {"url", "name", "every", "full_text"}
 _DEFAULT_KEYS = {"every", "full_text"}
 
 
 def parse_duration(text: str | int | float) -> int:
-    """Seconds for ``90s``, ``10m``, ``2h``, ``1d`` or a bare number of seconds; UserError otherwise."""
+    """Seconds for ``90s``, ``10m``, ``1h30m``, ``1d`` or a bare number of seconds; UserError otherwise."""
     if isinstance(text, bool):
         raise UserError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
         return int(text)
-    match = _DURATION.match(text)
-    if not match:
-        raise UserError(f"invalid duration {text!r}: use e.g. 90s, 10m, 2h or 1d")
-    return round(float(match[1]) * _UNIT_SECONDS[(match[2] or "s").lower()])
+    if number := _NUMBER.match(text):
+        return round(float(number[1]))
+    if not _DURATION.match(text):
+        raise UserError(f"invalid duration {text!r}: use e.g. 90s, 10m, 1h30m or 1d")
+    return round(sum(float(n) * _UNIT_SECONDS[unit.lower()] for n, unit in re.findall(_PART, text, re.IGNORECASE)))
 
 
 def parse_every(text: str | int | float) -> int:

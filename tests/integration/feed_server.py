@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import queue
+import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,3 +149,31 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 
 def response(status: int = 200, body: bytes = b"", headers: dict[str, Any] | None = None) -> Callable[[], web.Response]:
     return lambda: web.Response(status=status, body=body, headers=headers or {}, content_type="application/json")
+
+
+@contextmanager
+def threaded_feed_server() -> Iterator[FeedServer]:
+    """The feed server on its own event loop in a thread, for code that runs ``asyncio.run`` itself (the CLI)."""
+    loop = asyncio.new_event_loop()
+    ready: queue.Queue[FeedServer | BaseException] = queue.Queue()
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        try:
+            async with feed_server() as fs:
+                ready.put(fs)
+                await stop.wait()
+        except BaseException as exc:  # pragma: no cover - start-up failure, reported to the test
+            ready.put(exc)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    started = ready.get(timeout=60)
+    if isinstance(started, BaseException):
+        raise started
+    try:
+        yield started
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=60)
+        loop.close()
