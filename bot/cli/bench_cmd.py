@@ -50,6 +50,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--repeats", type=int, default=30, help="latency repeats")
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report to write")
     p.add_argument("--no-write", action="store_true", help="print only")
+    p.add_argument("--feeds", type=int, metavar="N", default=0,
+                   help="instead: feed polling throughput for N feeds from a local server (feeds/s, CPU, peak RSS)")
+    p.add_argument("--database-url", metavar="URL", help="with --feeds: store into this database (default: SQLite)")
     p.set_defaults(func=run)
 
 
@@ -228,6 +231,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
     machine, date = _machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"# {date}; {machine}")
+    if args.feeds:
+        from bot.cli.bench_feeds import run_feeds
+
+        return run_feeds(args.feeds, database_url=args.database_url, machine=machine, date=date,
+                         output=None if args.no_write else args.output)
     status = 0
     sets, notes = _sets(args)
     if not args.data.is_dir():
@@ -260,8 +268,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"speed    {label}: wall {w:.2f} s, CPU {c:.2f} s")
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
+        from bot.cli.bench_feeds import kept_section, replace_section
         from summarizer.report import render_markdown
 
-        args.output.write_text(render_markdown(date, machine, rows, notes, source, lat, speed, GROUP), encoding="utf-8")
+        report = render_markdown(date, machine, rows, notes, source, lat, speed, GROUP)
+        feeds = kept_section(args.output.read_text(encoding="utf-8")) if args.output.is_file() else None
+        args.output.write_text(replace_section(report, feeds) if feeds else report, encoding="utf-8")
         print(f"# wrote {args.output}")
     return status

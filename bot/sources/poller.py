@@ -71,6 +71,9 @@ class Poller:
         self.rng = rng or random.Random()
         self.owner = owner or replica_id()
         self.finder = RevisionFinder()
+        # SQLite has one writer: feeds storing side by side would only take turns in its busy-wait
+        # (sleeping between tries), so this process lets one store at a time there.
+        self._stores = asyncio.Semaphore(1 if app.engine.dialect.name == "sqlite" else 4)
         # A lease outlives a slow fetch plus the full-text pages behind it; a crashed replica's expires.
         self.lease = timedelta(seconds=max(300.0, s.timeout_seconds * 4))
 
@@ -120,8 +123,9 @@ class Poller:
             articles, known = tuple(filled), report.known
             event(log, "full_text", source=source.key_url, pages=report.pages, filled=report.filled,
                   failed=report.failed, known=report.known)
-        result = await asyncio.to_thread(store_parsed, self.app, self.app.topics, self.finder, name, articles,
-                                         problems)
+        async with self._stores:
+            result = await asyncio.to_thread(store_parsed, self.app, self.app.topics, self.finder, name, articles,
+                                             problems)
         return replace(result, duplicates=result.duplicates + known) if known else result
 
     def _topics(self, result: FileResult) -> list[str]:

@@ -1,0 +1,220 @@
+"""``newsdigest bench --feeds N``: feed polling throughput against a local feed server.
+
+The server runs in a child process (its CPU is not ours) on several loopback addresses (127.0.0.2...),
+so the per-host limit behaves as with many publishers. The same feeds are polled by the real poller
+(cold: every feed new; unchanged: 304s; one new item per feed), and, as the baseline, by a naive
+sequential loop without conditional GET, parsing and storing everything each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ITEMS = 20  # stories per feed
+HOSTS = 25
+HEADING = "## Feed polling"
+
+
+# The server (child process) ------------------------------------------------------------------------
+
+def _item(feed: int, n: int) -> dict[str, str]:
+    return {"title": f"Feed {feed} reports development number {n} in the harbour dispute",
+            "body": f"Officials at desk {feed} described development {n} on Tuesday. The measure number {n} "
+                    f"was announced after a long review by the board of feed {feed}. Critics said it would "
+                    f"cost {n * 7 + feed} million. A spokesperson called decision {n} final.",
+            "url": f"https://feeds.example/{feed}/{n}"}
+
+
+def serve(feeds: int, hosts: int) -> None:
+    """Serve /feed/<n>.json with ETags; POST /bump adds one item to every feed. Prints the port, then runs."""
+    from aiohttp import web
+
+    version = {"n": 0}
+
+    async def feed(request: web.Request) -> web.Response:
+        n = int(request.match_info["n"])
+        etag = f'"{n}-{version["n"]}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        items = [_item(n, i) for i in range(version["n"], version["n"] + ITEMS)]
+        return web.Response(body=json.dumps(items[::-1]), content_type="application/json", headers={"ETag": etag})
+
+    async def bump(request: web.Request) -> web.Response:
+        version["n"] += 1
+        return web.Response(text="ok")
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/feed/{n}.json", feed)
+        app.router.add_post("/bump", bump)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        first = web.TCPSite(runner, "127.0.0.2", 0)
+        await first.start()
+        port = first._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        for h in range(3, hosts + 2):
+            await web.TCPSite(runner, f"127.0.0.{h}", port).start()
+        print(port, flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# The client (this process) -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    label: str
+    feeds: int
+    wall: float
+    cpu: float
+    new: int
+    ok: int
+
+    @property
+    def per_second(self) -> float:
+        return self.feeds / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms_per_feed(self) -> float:
+        return 1000 * self.cpu / self.feeds if self.feeds else 0.0
+
+
+async def _measure(label: str, feeds: int, work: Callable[[], Awaitable[tuple[int, int]]]) -> Round:
+    w0, c0 = time.perf_counter(), time.process_time()  # process time counts the worker threads too
+    new, ok = await work()
+    return Round(label, feeds, time.perf_counter() - w0, time.process_time() - c0, new, ok)
+
+
+async def _bench(n: int, port: int, database_url: str | None, tmp: Path) -> list[Round]:
+    import aiohttp
+
+    from bot.app.bootstrap import bootstrap
+    from bot.app.settings import load_settings
+    from bot.ingest.revisions import RevisionFinder
+    from bot.ingest.service import parse_fetched, store_parsed
+    from bot.sources.config import SourceDefaults
+    from bot.sources.poller import Poller
+    from bot.sources.registry import SourceRegistry
+
+    urls = [f"http://127.0.0.{2 + i % HOSTS}:{port}/feed/{i}.json" for i in range(n)]
+    settings = load_settings(data_dir=tmp)
+    rounds: list[Round] = []
+
+    def app_for(name: str) -> Any:
+        return bootstrap(settings, database_url=database_url or f"sqlite:///{tmp / name}.sqlite3")
+
+    app = app_for("poller")
+    clock = {"now": datetime.now(UTC)}
+    registry = SourceRegistry(app.sessions, SourceDefaults())
+    for url in urls:
+        registry.add(url, every=600, now=clock["now"])
+    poller = Poller(app, registry, clock=lambda: clock["now"])
+
+    async def poll_round() -> tuple[int, int]:
+        outcomes = []
+        while batch := await poller.poll_due():  # batches of [sources] batch
+            outcomes += batch
+        clock["now"] += timedelta(seconds=600)
+        return sum(o.new for o in outcomes), sum(o.ok for o in outcomes)
+
+    async def bump() -> None:
+        async with aiohttp.ClientSession() as s, s.post(f"http://127.0.0.2:{port}/bump") as r:
+            await r.read()
+
+    rounds.append(await _measure("newsdigest poller: first poll (all new)", n, poll_round))
+    rounds.append(await _measure("newsdigest poller: unchanged feeds (304)", n, poll_round))
+    await bump()
+    rounds.append(await _measure("newsdigest poller: one new item per feed", n, poll_round))
+    await poller.close()
+    app.close()
+
+    base_app = app_for("baseline")
+    finder = RevisionFinder()
+
+    async def naive_round() -> tuple[int, int]:
+        new = ok = 0
+        async with aiohttp.ClientSession() as session:
+            for url in urls:  # one at a time, no validators: what a cron + curl script does
+                async with session.get(url) as resp:
+                    body = await resp.read()
+                parsed = parse_fetched(body, name=url)
+                if isinstance(parsed, tuple):
+                    result = store_parsed(base_app, base_app.topics, finder, url, *parsed)
+                    new, ok = new + result.new, ok + (result.status != "rejected")
+        return new, ok
+
+    rounds.append(await _measure("baseline: sequential, no conditional GET: first poll", n, naive_round))
+    rounds.append(await _measure("baseline: sequential, no conditional GET: unchanged feeds", n, naive_round))
+    base_app.close()
+    return rounds
+
+
+def run_feeds(n: int, *, database_url: str | None, output: Path | None, machine: str, date: str) -> int:
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli.bench_feeds", "--serve", str(n), str(HOSTS)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        with tempfile.TemporaryDirectory() as tmp:
+            rounds = asyncio.run(_bench(n, port, database_url, Path(tmp)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    backend = "PostgreSQL" if database_url and database_url.startswith("postgres") else "SQLite"
+    lines = [
+        f"{HEADING}", "",
+        f"{date}; {machine}. `newsdigest bench --feeds {n}`: {n} JSON feeds of {ITEMS} items on {HOSTS} loopback "
+        f"hosts (server in a child process), {backend} store, default [sources] settings. CPU is this process "
+        "(fetching, parsing, storing, tagging); peak RSS is the whole run's.", "",
+        "| run | feeds/s | CPU ms per feed | new stories | feeds ok |", "|---|---:|---:|---:|---:|",
+        *(f"| {r.label} | {r.per_second:.1f} | {r.cpu_ms_per_feed:.1f} | {r.new} | {r.ok}/{r.feeds} |"
+          for r in rounds),
+        "", f"Peak RSS: {peak_mb:.0f} MB.", "",
+    ]
+    for r in rounds:
+        print(f"feeds    {r.label}: {r.per_second:.1f} feeds/s, CPU {r.cpu_ms_per_feed:.1f} ms/feed, "
+              f"{r.new} new, {r.ok}/{r.feeds} ok")
+    print(f"feeds    peak RSS {peak_mb:.0f} MB")
+    if output is not None:
+        write_section(output, "\n".join(lines))
+        print(f"# wrote the feed polling section of {output}")
+    return 0 if all(r.ok == r.feeds for r in rounds) else 1
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) the ``## Feed polling`` section of a Markdown report, leaving the rest."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(replace_section(old, section), encoding="utf-8")
+
+
+def replace_section(text: str, section: str) -> str:
+    head, found, rest = text.partition(f"\n{HEADING}\n")
+    if not found:
+        return (text.rstrip() + "\n\n" if text.strip() else "") + section.rstrip() + "\n"
+    tail = rest.split("\n## ", 1)
+    after = "\n## " + tail[1] if len(tail) == 2 else ""
+    return head.rstrip() + "\n\n" + section.rstrip() + "\n" + after
+
+
+def kept_section(text: str) -> str | None:
+    """The feed polling section of an existing report (so the summarizer bench keeps it when rewriting)."""
+    _, found, rest = text.partition(f"\n{HEADING}\n")
+    return HEADING + "\n" + rest.split("\n## ", 1)[0] if found else None
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--serve":
+    serve(int(sys.argv[2]), int(sys.argv[3]))
