@@ -157,7 +157,19 @@ class Poller:
             event(log, "error", level=logging.ERROR, where=f"record {source.key_url}",
                   error=f"{type(exc).__name__}: {exc}")
         dupes = result.duplicates if result else 0
+        self._count(source, fetched, result, ok)
         event(log, "fetch", level=logging.INFO if ok else logging.WARNING, source=source.key_url,
               status=status, new=new, duplicates=dupes, bytes=len(fetched.body), failures=failures,
               next_poll=when, moved_to=fetched.moved_to or "-", error=error or "-")
         return PollOutcome(source, fetched, ok, new, dupes, when, error)
+
+    def _count(self, source: SourceState, fetched: FetchResult, result: FileResult | None, ok: bool) -> None:
+        """Prometheus: the poll's outcome per source (ok, not_modified, error, rejected) and its stories."""
+        metrics = self.app.metrics
+        outcome = fetched.status if ok or fetched.status == "error" else "rejected"
+        metrics.source_fetches.labels(source.key_url, outcome).inc()
+        if result is not None:
+            for label, n in (("new", result.new), ("duplicate", result.duplicates),
+                             ("rejected", len(result.record_errors))):
+                if n:
+                    metrics.stories.labels("feed", label).inc(n)

@@ -115,6 +115,10 @@ async def test_200_then_304_on_etag(app: App, server: FeedServer, clock: Clock,
     assert stored(app) == 2
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetch ")]
     assert len(lines) == 2 and f"source={url}" in lines[0] and "status=304" in lines[1]
+    sample = app.metrics.registry.get_sample_value
+    assert sample("newsdigest_source_fetches_total", {"source": url, "outcome": "ok"}) == 1
+    assert sample("newsdigest_source_fetches_total", {"source": url, "outcome": "not_modified"}) == 1
+    assert sample("newsdigest_stories_total", {"format": "feed", "outcome": "new"}) == 2
 
 
 async def test_permanent_redirect_moves_the_url_and_a_temporary_one_does_not(
