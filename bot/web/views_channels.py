@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.app.errors import UserError
 from bot.chat.ports import ChannelKey
-from bot.chat.results import CommandContext, TextReply
+from bot.chat.results import CommandContext, Digest, TextReply
 from bot.delivery.channels import ChannelConfig, resolve_topics
 from bot.delivery.digest import compose_digest
 from bot.delivery.digest_time import local_today
@@ -62,14 +62,19 @@ def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
         return dash.render(request, "channels.html", rows=rows, posted=posted,
                            platforms=set(service.delivery.posters))
 
-    async def channel(request: web.Request) -> web.StreamResponse:
-        key = channel_key(request)
+    async def page(request: web.Request, key: ChannelKey, *, preview: Digest | None = None,
+                   draft: dict[str, str] | None = None, status: int = 200) -> web.StreamResponse:
         config = await known(key)
         runs = await asyncio.to_thread(list_runs, dash.app.sessions, channel=key, limit=10)
         [row] = next_digests([config], datetime.now(UTC))
-        return dash.render(request, "channel.html", config=config, next=row, runs=runs,
+        values = draft or {"topics": " ".join(config.topics), "time": config.digest_time,
+                           "timezone": config.timezone}
+        return dash.render(request, "channel.html", config=config, next=row, runs=runs, values=values,
                            topics=dash.app.topics.topics, can_post=key.platform in dash.service.delivery.posters,
-                           preview=None)
+                           preview=preview, status=status)
+
+    async def channel(request: web.Request) -> web.StreamResponse:
+        return await page(request, channel_key(request))
 
     async def settings(request: web.Request) -> web.StreamResponse:
         key = channel_key(request)
@@ -92,12 +97,15 @@ def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
             reply = await commands(context(key), "digest", f"time {time_text} {zone}")
             if isinstance(reply, TextReply):
                 said.append(reply)
-        if said:
-            dash.flash(request, all(r.ok for r in said), " ".join(r.text for r in said),
-                       tuple(line for r in said for line in r.lines))
-        else:
-            dash.flash(request, True, "Nothing changed.")
-        raise web.HTTPFound(f"/channels/{request.match_info['key']}")
+        if not said:
+            said.append(TextReply("Nothing changed."))
+        dash.flash(request, all(r.ok for r in said), " ".join(r.text for r in said),
+                   tuple(line for r in said for line in r.lines))
+        if all(r.ok for r in said):
+            raise web.HTTPFound(f"/channels/{request.match_info['key']}")
+        # Refused: show the form again with what was typed, so one typo does not cost the rest.
+        draft = {"topics": str(form.get("topics", "")), "time": time_text, "timezone": zone}
+        return await page(request, key, draft=draft, status=400)
 
     async def toggle(request: web.Request) -> web.StreamResponse:
         key = channel_key(request)
@@ -121,11 +129,7 @@ def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
         composition = await asyncio.to_thread(
             compose_digest, dash.app, config, window_end=now, local_date=local_today(now, config.tz),
             marker=f"preview-{uuid.uuid4().hex[:8]}", kind="extra")
-        runs = await asyncio.to_thread(list_runs, dash.app.sessions, channel=key, limit=10)
-        [row] = next_digests([config], now)
-        return dash.render(request, "channel.html", config=config, next=row, runs=runs,
-                           topics=dash.app.topics.topics, can_post=key.platform in dash.service.delivery.posters,
-                           preview=composition.digest)
+        return await page(request, key, preview=composition.digest)
 
     return [
         ("GET", "/channels", channels, False),
