@@ -17,17 +17,18 @@ if TYPE_CHECKING:
 SHOWN = 100
 
 
-def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
-    def sources() -> list[SourceState]:
-        """Every polled feed with its health (one row per source: bounded by what the newsroom configured)."""
-        defaults = load_source_defaults(dash.app.settings.config_dir)
-        with dash.app.sessions() as session:
-            return list_sources(session, defaults, include_inactive=False)
+def feed_sources(dash: Dashboard) -> list[SourceState]:
+    """Every polled feed with its health (one row per source: bounded by what the newsroom configured)."""
+    defaults = load_source_defaults(dash.app.settings.config_dir)
+    with dash.app.sessions() as session:
+        return list_sources(session, defaults, include_inactive=False)
 
+
+def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
     async def inbox(request: web.Request) -> web.StreamResponse:
         directory = dash.app.settings.inbox_dir
         files = await asyncio.to_thread(inbox_files, directory, limit=SHOWN)
-        feeds = await asyncio.to_thread(sources)
+        feeds = await asyncio.to_thread(feed_sources, dash)
         return dash.render(request, "inbox.html", directory=directory, files=files, shown=SHOWN, sources=feeds)
 
     return [("GET", "/inbox", inbox, False)]

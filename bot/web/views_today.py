@@ -13,6 +13,7 @@ from bot.delivery.digest_time import next_occurrence
 from bot.delivery.history import list_runs
 from bot.store.articles import ArticleRepository
 from bot.web.inbox_files import inbox_files
+from bot.web.views_inbox import feed_sources
 
 if TYPE_CHECKING:
     from bot.delivery.channels import ChannelConfig
@@ -58,6 +59,7 @@ def routes(dash: Dashboard) -> list[tuple[str, str, View, bool]]:
                 "recent": list_runs(app.sessions, status="posted", limit=10),
                 "failed": list_runs(app.sessions, status="failed", since=now - FAILURES_SINCE, limit=10),
                 "rejected": inbox_files(app.settings.inbox_dir, limit=10)["rejected"],
+                "feeds_failing": [s for s in feed_sources(dash) if s.failing][:10],
             }
 
         data = await asyncio.to_thread(read)

@@ -28,3 +28,17 @@ async def test_inbox_page_shows_feed_health(tmp_path: Path, db_url: str) -> None
         assert "Good Wire" in html and "https://good.example/rss" in html and ">7<" in html
         assert "https://bad.example/feed" in html and ">3<" in html and "HTTP 503 &lt;b&gt;busy&lt;/b&gt;" in html
         assert "<b>busy" not in html
+
+
+async def test_today_names_a_failing_feed(tmp_path: Path, db_url: str) -> None:
+    async with running_service(tmp_path, db_url) as svc, client() as http:
+        registry = SourceRegistry(svc.app.sessions, SourceDefaults())
+        later = datetime.now(UTC) + timedelta(days=1)  # not due while the test runs
+        bad, _ = registry.add("https://down.example/feed", name="Down Wire", now=later)
+        for _ in range(2):
+            registry.record(bad.row_id, "t", FetchRecord(fetched_at=later, status="HTTP 502", ok=False,
+                                                         next_poll_at=later, error="HTTP 502 bad gateway"))
+        await log_in(http, svc.url)
+        async with http.get(svc.url + "/") as page:
+            html = await page.text()
+        assert "Feed failing</a> Down Wire (2 failures in a row): HTTP 502 bad gateway" in html
