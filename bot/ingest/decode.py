@@ -23,7 +23,9 @@ _CONT = (
 )
 _MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
 HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
-_WEB_ARTEFACTS = re.compile(r",?\s*\bopens new tab\b|\s*\bPurchase Licensing Rights\b")
+# Matched on whitespace-collapsed text: a leading ``\s*`` would rescan a long run of spaces from every
+# position (quadratic: 20 KB of spaces took 40 s), a single optional space cannot.
+_WEB_ARTEFACTS = re.compile(r",? ?\bopens new tab\b| ?\bPurchase Licensing Rights\b")
 
 
 def _legacy_char(byte: int) -> str:
@@ -96,4 +98,7 @@ def clean_line(line: str) -> str:
     """Collapse tabs, non-breaking and repeated spaces; strip both ends, web link artefacts and HTML entities."""
     if "&" in line and HTML_ENTITY.search(line):
         line = html.unescape(line)
-    return " ".join(_WEB_ARTEFACTS.sub("", line).split())
+    line = " ".join(line.split())
+    if "opens new tab" in line or "Purchase Licensing Rights" in line:
+        line = " ".join(_WEB_ARTEFACTS.sub("", line).split())
+    return line
