@@ -6,11 +6,11 @@ Public API: :func:`parse_dump`, :func:`parse_bytes`, :class:`ParsedDump`, :class
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from bot.ingest.decode import decode_bytes, normalise_text
 from bot.ingest.json_export import parse_json, parse_jsonl
+from bot.ingest.json_records import loads
 from bot.ingest.parsed import DumpError, ParsedDump, RecordError
 from bot.ingest.text_dump import parse_text
 
@@ -42,7 +42,7 @@ def sniff_format(text: str, *, name: str) -> str:
 
 def _is_one_json(text: str) -> bool:
     try:
-        json.loads(text)
+        loads(text)  # tolerant of huge integers, like the parser itself
     except (ValueError, RecursionError):
         return False
     return True

@@ -18,10 +18,10 @@ from typing import Any
 from bot.ingest.body import body_lines, build_body, lower_vocabulary
 from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
 from bot.ingest.decode import HTML_ENTITY, clean_line
+from bot.ingest.json_records import DECODER, BadValue, checked, decode_at, loads
 from bot.ingest.parsed import DumpError, ParsedDump, RecordError
 from summarizer.models import Article
 
-_DECODER = json.JSONDecoder()
 _HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|figure|figcaption)\b[^>]*>", re.I)
 _HTML_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?h[1-6]|/?li|/?figure|/?figcaption)\b[^>]*>", re.I)
 _ANY_TAG = re.compile(r"<[^<>]{1,500}>")
@@ -132,7 +132,7 @@ def _array_items(text: str, pos: int) -> Iterator[tuple[int, Any]]:
     pos = _skip(text, pos + 1)
     while pos < len(text) and text[pos] != "]":
         try:
-            value, end = _DECODER.raw_decode(text, pos)
+            value, end = decode_at(text, pos)
         except json.JSONDecodeError as exc:
             # A broken or cut-off export: the records before the damage still load.
             yield exc.pos, _BadLine(f"invalid JSON: {exc.msg}; the rest of the file was skipped")
@@ -149,14 +149,14 @@ def _records(text: str) -> Iterator[tuple[int, Any]]:
     if text.startswith("[", pos):
         yield from _array_items(text, pos)
         return
-    document = json.loads(text)
+    document = loads(text)
     if isinstance(document, dict) and "articles" in document:
         if not isinstance(document["articles"], list):
             raise DumpError("'articles' is not a list")
         key = _find_articles_array(text, pos)
         yield from _array_items(text, key)
     elif isinstance(document, dict):
-        yield pos, document
+        yield pos, checked(document)
     else:
         raise DumpError(f"JSON export is a {type(document).__name__}, not a list of articles")
 
@@ -165,11 +165,11 @@ def _find_articles_array(text: str, pos: int) -> int:
     """Offset of the '[' of the top-level "articles" member of the object at ``pos``."""
     pos = _skip(text, pos + 1)
     while pos < len(text) and text[pos] != "}":
-        key, end = _DECODER.raw_decode(text, pos)
+        key, end = DECODER.raw_decode(text, pos)
         pos = _skip(text, end, ":")
         if key == "articles":
             return pos
-        _, end = _DECODER.raw_decode(text, pos)
+        _, end = DECODER.raw_decode(text, pos)
         pos = _skip(text, end, ",")
     raise DumpError("'articles' member not found")  # pragma: no cover - json.loads saw it
 
@@ -185,7 +185,7 @@ def _collect(items: Iterator[tuple[int, object]], *, name: str) -> ParsedDump:
     articles: list[Article] = []
     errors: list[RecordError] = []
     for line, record in items:
-        if isinstance(record, _BadLine):
+        if isinstance(record, _BadLine | BadValue):
             errors.append(RecordError(line, record.reason))
             continue
         try:
@@ -215,7 +215,7 @@ def _jsonl_items(text: str) -> Iterator[tuple[int, object]]:
         if not raw.strip():
             continue
         try:
-            yield no, json.loads(raw)
+            yield no, checked(loads(raw))
         except json.JSONDecodeError as exc:
             yield no, _BadLine(f"invalid JSON: {exc.msg} (column {exc.colno})")
         except RecursionError:
