@@ -2,17 +2,26 @@
 
 Serving code logs one line per ingested file, per digest run and per error through :func:`event`;
 :func:`configure_logging` picks the format from ``settings.log_format`` (``text`` or ``json``).
+
+Values come from outside (file names, story titles, chat text): in text logs a value is written bare
+only when it is plainly one token, otherwise quoted with every control or line-separator character
+escaped, and the text formatter escapes such characters in any message. A file named
+``"x\n... ERROR forged"`` therefore stays on its own line, visibly quoted.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import datetime
 from typing import Any
 
 _FIELDS = "event_fields"  # the LogRecord attribute carrying an event's fields
+# Written bare: words, numbers, times, paths and ids without spaces, quotes, '=' or control characters.
+_BARE = re.compile(r"[\w.,:;/@+#%~()\[\]-]+")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def event(logger: logging.Logger, name: str, *, level: int = logging.INFO, **fields: Any) -> None:
@@ -24,8 +33,40 @@ def event(logger: logging.Logger, name: str, *, level: int = logging.INFO, **fie
 def _text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
-    text = str(value)
-    return json.dumps(text) if (" " in text or not text) else text
+    return quoted(str(value))
+
+
+def quoted(text: str) -> str:
+    """``text`` as one log token: bare when it is plainly one, else a JSON string with controls escaped."""
+    if _BARE.fullmatch(text):
+        return text
+    return printable(json.dumps(text, ensure_ascii=False))
+
+
+def printable(text: str) -> str:
+    """``text`` with characters that could end or fake a log line (\\n, \\r, U+2028, NEL...) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    """A JSON escape, so a quoted value still decodes with ``json.loads``."""
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    code = ord(ch)
+    if code > 0xFFFF:  # a surrogate pair, as JSON writes characters outside the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+class TextFormatter(logging.Formatter):
+    """The plain-text format, with control characters in the message escaped (tracebacks stay multi-line)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.message)
+        return super().formatMessage(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,7 +95,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from bot.app.eventlog import event, quoted
 from bot.app.metrics import dump_format
 from bot.ingest.formats import DumpError, RecordError, parse_bytes, parse_dump
 from bot.ingest.revisions import RevisionFinder
@@ -132,7 +133,7 @@ def _parse(path: Path) -> tuple[tuple[Article, ...], tuple[RecordError, ...]] | 
     except OSError as exc:
         return f"cannot read: {exc.strerror or exc}"
     except Exception as exc:  # a parser bug on one file must not stop the others
-        log.exception("parser failed on %s", path)
+        log.exception("parser failed on %s", quoted(str(path)))
         return f"parser failed: {type(exc).__name__}: {exc}"
     problems = tuple(parsed.errors)
     if not parsed.articles:
@@ -182,10 +183,10 @@ def store_parsed(app: App, topics: TopicSet, finder: RevisionFinder, name: str, 
                 return FileResult(name, "rejected", reason=f"database error: {exc.orig or exc}", retryable=True)
             time.sleep(0.2 * (attempt + 1))
         except SQLAlchemyError as exc:
-            log.exception("storing %s failed", name)
+            log.exception("storing %s failed", quoted(name))
             return FileResult(name, "rejected", reason=f"database error: {type(exc).__name__}", retryable=True)
         except Exception as exc:  # e.g. a tagging bug on one odd article: this file fails, the others go on
-            log.exception("storing %s failed", name)
+            log.exception("storing %s failed", quoted(name))
             return FileResult(name, "rejected", reason=f"could not store: {type(exc).__name__}: {exc}")
     status: FileStatus = "partial" if problems else "ok"
     return FileResult(name, status, new=new, duplicates=len(ids) - new, article_ids=tuple(ids),
@@ -215,7 +216,7 @@ def parse_fetched(data: bytes, *, name: str,
     except DumpError as exc:
         return str(exc) or "unparseable feed"
     except Exception as exc:  # a parser bug on one feed must not stop the poller
-        log.exception("parser failed on %s", name)
+        log.exception("parser failed on %s", quoted(name))
         return f"parser failed: {type(exc).__name__}: {exc}"
     if not parsed.articles:
         return parsed.errors[0].reason if len(parsed.errors) == 1 else "no articles found"
@@ -242,8 +243,8 @@ def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = Fals
     for path in _with_progress(files, progress):
         result = _ingest_file(app, topics, finder, path)
         # DEBUG: the caller reports each file once (the inbox's `ingest` event, the CLI's report).
-        log.debug("ingest file=%s status=%s new=%d duplicates=%d reason=%s",
-                  result.path, result.status, result.new, result.duplicates, result.reason or "-")
+        event(log, "ingest", level=logging.DEBUG, file=result.path, status=result.status, new=result.new,
+              duplicates=result.duplicates, reason=result.reason or "-")
         _count(app, result)
         results.append(result)
     return IngestReport(tuple(results), seconds=time.perf_counter() - started)

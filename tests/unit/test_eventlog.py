@@ -34,3 +34,40 @@ def test_json_formatter_keeps_fields_and_its_own_keys() -> None:
     data = json.loads(JsonFormatter().format(records[0]))
     assert data["event"] == "schedule" and data["channel"] == "c" and data["level"] == "warning"
     assert data["field_time"] == "07:30" and data["time"] != "07:30"  # the timestamp is not overwritten
+
+
+FORGED = "dump.txt reason=- \n2026-01-01 00:00:00 ERROR bot.sources.inbox: ingest file=evil.txt outcome=processed"
+
+
+@pytest.mark.parametrize("name", [FORGED, "a\rb", "a\u2028b", "a\x85b", "a\x1eb", "a=b", 'a"b', "tab\there"])
+def test_untrusted_values_cannot_forge_a_text_log_line(caplog: pytest.LogCaptureFixture, name: str) -> None:
+    logger = logging.getLogger("test.eventlog.forge")
+    with caplog.at_level(logging.INFO, logger="test.eventlog.forge"):
+        event(logger, "ingest", file=name, outcome="rejected")
+    (line,) = caplog.messages
+    assert line.splitlines() == [line]  # one line, whatever str.splitlines counts as a break
+    assert line.startswith('ingest file="') and line.endswith('" outcome=rejected')
+    assert json.loads(line[len("ingest file=") : -len(" outcome=rejected")]) == name  # decodes back exactly
+
+
+def test_plain_values_stay_bare() -> None:
+    from bot.app.eventlog import quoted
+
+    for value in ("wires-2026-01-28.txt", "console:local:x", "/srv/inbox/a.json", "Kyiv", "3", "Zürich.txt"):
+        assert quoted(value) == value
+
+
+def test_text_formatter_escapes_line_breaks_in_any_message_but_keeps_tracebacks() -> None:
+    from bot.app.eventlog import TextFormatter
+
+    formatter = TextFormatter("%(levelname)s %(message)s")
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "parser failed on %s", ("a\nERROR forged",), None)
+    assert formatter.format(record) == "ERROR parser failed on a\\nERROR forged"
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    text = formatter.format(record)
+    assert text.startswith("ERROR failed\nTraceback") and "ValueError: boom" in text
