@@ -63,7 +63,8 @@ class SlackAdapter:
 
             client_id = settings.slack_client_id or ""
             secret = settings.slack_client_secret.get_secret_value() if settings.slack_client_secret else ""
-            self._engine = make_engine(installation_store_url or settings.resolved_database_url)
+            self._engine = make_engine(installation_store_url or settings.resolved_database_url,
+                                       busy_timeout=settings.database_busy_timeout)
             store = installation_store(self._engine, client_id)
             client = make_client(None, api_url)
             self.bolt = AsyncApp(signing_secret=signing, client=client,

@@ -44,6 +44,6 @@ class App:
 def bootstrap(settings: Settings | None = None, *, database_url: str | None = None) -> App:
     """Load settings (unless given), open the database and bring its schema up to date."""
     settings = settings or load_settings()
-    engine = make_engine(database_url or settings.resolved_database_url)
+    engine = make_engine(database_url or settings.resolved_database_url, busy_timeout=settings.database_busy_timeout)
     migrate(engine)
     return App(settings=settings, engine=engine, sessions=session_factory(engine))

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=default_config_dir)
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("newsdigest", appauthor=False)))
     database_url: str | None = None
+    # How long one SQLite write waits for another process's lock before giving up with a clear error
+    # (the inbox keeps the file and tries again at its next scan). Bounded: a stalled service is worse.
+    database_busy_timeout: float = Field(15.0, gt=0, le=600)
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SKIPPED_SUFFIXES = (".tmp", ".part")  # files still being written (the inbox's write-then-rename rule)
-LOCK_RETRIES = 5  # SQLite "database is locked" when another process holds the write lock too long
+LOCK_PAUSE = 0.2  # seconds between tries when SQLite says "locked" at once (a WAL snapshot went stale)
 REVISION_WINDOW = timedelta(days=3)  # how far back a re-sent story is compared with what we have
 
 FileStatus = Literal["ok", "partial", "rejected"]
@@ -173,15 +173,25 @@ def _ingest_file(app: App, topics: TopicSet, finder: RevisionFinder, path: Path)
 
 def store_parsed(app: App, topics: TopicSet, finder: RevisionFinder, name: str, articles: Sequence[Article],
                  problems: tuple[RecordError, ...] = ()) -> FileResult:
-    """Store one file's (or one fetched feed's) articles in one transaction, retrying a locked SQLite."""
-    for attempt in range(LOCK_RETRIES):
+    """Store one file's (or one fetched feed's) articles in one transaction, retrying a locked SQLite.
+
+    SQLite waits up to the busy timeout inside each statement; the loop only covers the "locked" errors
+    it returns at once. Either way the file gives up after about one busy timeout, not minutes.
+    """
+    timeout = app.settings.database_busy_timeout
+    deadline = time.monotonic() + timeout
+    while True:
         try:
             ids, new, superseded = _store(app, topics, finder, articles)
             break
         except OperationalError as exc:
-            if "locked" not in str(exc).lower() or attempt == LOCK_RETRIES - 1:
+            if "locked" not in str(exc).lower():
                 return FileResult(name, "rejected", reason=f"database error: {exc.orig or exc}", retryable=True)
-            time.sleep(0.2 * (attempt + 1))
+            if time.monotonic() + LOCK_PAUSE >= deadline:
+                return FileResult(name, "rejected", retryable=True, reason=(
+                    f"database is locked by another process; gave up after {timeout:g} s "
+                    "(database_busy_timeout); nothing of this file was stored, try again"))
+            time.sleep(LOCK_PAUSE)
         except SQLAlchemyError as exc:
             log.exception("storing %s failed", quoted(name))
             return FileResult(name, "rejected", reason=f"database error: {type(exc).__name__}", retryable=True)
