@@ -1,5 +1,6 @@
-"""Dump ingestion: parsers that turn newsroom dump files (plain text, JSON, JSONL) into ``Article`` values.
+"""Dump ingestion: streaming parsers that turn newsroom dump files (plain text, JSON, JSONL) into ``Article`` values.
 
-Entry point: :func:`bot.ingest.formats.parse_dump` / :func:`bot.ingest.formats.parse_bytes`.
-Nothing here is imported eagerly, so importing the package has no side effects.
+Entry points: :func:`bot.ingest.formats.iter_dump` (a file's articles as it reads them) and
+:func:`bot.ingest.service.ingest_paths` (files into the store, in batches). Nothing here is imported
+eagerly, so importing the package has no side effects.
 """

@@ -128,6 +128,7 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_TAIL = 40  # longer than any date _DATES matches ("September 28th, 2026")
 _DATES = (
     re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
     re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE),
@@ -204,8 +205,11 @@ def is_byline(line: str) -> bool:
 def ends_with_date(text: str) -> bool:
     """Captions end with where and when: "..., in Beijing, China, January 28, 2026." (credit removed)."""
     text = split_credit(text)[0].rstrip().rstrip(".").rstrip()
+    # Only the end can hold the date: scan its last characters, not the whole caption (``\b`` still
+    # sees the character before ``start``).
+    start = max(0, len(text) - _DATE_TAIL)
     for pattern in _DATES:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, start):
             if m.end() == len(text) and text[: m.start()].rstrip().endswith(","):
                 return True
     return False

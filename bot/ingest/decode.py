@@ -1,4 +1,8 @@
-"""Bytes to clean text: encoding detection (UTF-8, then cp1252, then Latin-1) and binary rejection."""
+"""Bytes to clean text: encoding detection (UTF-8, then cp1252, then Latin-1) and binary rejection.
+
+:func:`text_chunks` does it chunk by chunk on an open file, so a dump of any size is read in bounded
+memory: chunks end at line breaks, where no UTF-8 (or cp1252) character can be cut in two.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import codecs
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from bot.ingest.parsed import DumpError
 
@@ -70,28 +76,28 @@ def decode_bytes(data: bytes) -> str:
             raise DumpError(f"invalid UTF-16 text ({exc.reason})") from exc
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    if b"\x00" in data:
-        raise DumpError("binary file (contains NUL bytes), not a text dump")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _decode_mixed(data)
+    return _decode_chunk(data)
 
 
 def normalise_text(text: str) -> str:
     """Fold line breaks to "\\n", drop invisible characters, NFC-normalise; raise on binary-looking text."""
     if not text.strip():
         raise DumpError("empty file")
+    text = normalise_chunk(text)
+    if not text.strip():
+        raise DumpError("empty file (no visible text)")
+    return text
+
+
+def normalise_chunk(text: str) -> str:
+    """:func:`normalise_text` for one piece of a file (ending at a line break): no emptiness check."""
     text = _LINE_BREAKS.sub("\n", text)
     # Mojibake first: a misread "’" carries C1 characters that would otherwise look binary.
     text = _MOJIBAKE.sub(_undo_mojibake, text.replace("â€\ufffd", "”"))
     controls = len(_CONTROLS.findall(text))
     if controls > max(2, len(text) * _BINARY_RATIO):
         raise DumpError("binary file (control characters), not a text dump")
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    if not text.strip():
-        raise DumpError("empty file (no visible text)")
-    return text
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
 
 
 def clean_line(line: str) -> str:
@@ -102,3 +108,98 @@ def clean_line(line: str) -> str:
     if "opens new tab" in line or "Purchase Licensing Rights" in line:
         line = " ".join(_WEB_ARTEFACTS.sub("", line).split())
     return line
+
+
+CHUNK_BYTES = 1 << 20  # what one read takes; a chunk grows to the next line break
+_MAX_LINE_BYTES = 16 << 20  # a "line" longer than this is cut anyway (memory stays bounded)
+
+
+def _line_end(buffer: bytes | bytearray, final: bool) -> int:
+    """Where to cut ``buffer``: after its last line break ("\\r" only when "\\n" cannot follow), or 0."""
+    if final:
+        return len(buffer)
+    cut = buffer.rfind(b"\n") + 1
+    carriage = buffer.rfind(b"\r") + 1
+    if cut < carriage < len(buffer):
+        cut = carriage
+    if cut == 0 and len(buffer) >= _MAX_LINE_BYTES:
+        # No line break in 16 MB: cut anyway, but before a UTF-8 character that may be incomplete.
+        cut = len(buffer)
+        while cut > 1 and buffer[cut - 1] & 0xC0 == 0x80:
+            cut -= 1
+        if buffer[cut - 1] >= 0xC0:
+            cut -= 1
+    return cut
+
+
+def _byte_chunks(stream: BinaryIO, first: bytes) -> Iterator[bytes]:
+    """The rest of a byte stream in pieces that end at line breaks (the last one wherever the file ends)."""
+    buffer = bytearray(first)
+    while True:
+        data = stream.read(CHUNK_BYTES)
+        if data:
+            buffer += data
+            if len(buffer) < CHUNK_BYTES:
+                continue
+        cut = _line_end(buffer, final=not data)
+        if cut:
+            yield bytes(buffer[:cut])
+            del buffer[:cut]
+        if not data:
+            return
+
+
+def _utf16_chunks(stream: BinaryIO, first: bytes) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    pending = ""
+    data = first
+    while True:
+        final = not data
+        try:
+            pending += decoder.decode(data, final=final)
+        except UnicodeDecodeError as exc:
+            raise DumpError(f"invalid UTF-16 text ({exc.reason})") from exc
+        cut = len(pending) if final else pending.rfind("\n") + 1
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+        if final:
+            return
+        data = stream.read(CHUNK_BYTES)
+
+
+def _decode_chunk(data: bytes) -> str:
+    """UTF-8, or UTF-8 mixed with cp1252/Latin-1 (no BOM here: the caller has dealt with it)."""
+    if b"\x00" in data:
+        raise DumpError("binary file (contains NUL bytes), not a text dump")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_mixed(data)
+
+
+def text_chunks(stream: BinaryIO) -> Iterator[str]:
+    """Decoded, normalised text of ``stream`` in pieces of about a megabyte, each ending at a line break.
+
+    Joined, the pieces equal ``normalise_text(decode_bytes(data))`` for the whole file. Raises DumpError
+    for an empty or binary file (binary content found later in a long file raises when it is reached).
+    """
+    head = stream.read(4)
+    pieces: Iterator[str]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        pieces = _utf16_chunks(stream, head)
+    else:
+        if head.startswith(codecs.BOM_UTF8):
+            head = head[len(codecs.BOM_UTF8):]
+        pieces = (_decode_chunk(data) for data in _byte_chunks(stream, head))
+    raw_seen = visible = False
+    for piece in pieces:
+        raw_seen = raw_seen or bool(piece.strip())
+        text = normalise_chunk(piece)
+        if text:
+            visible = visible or bool(text.strip())
+            yield text
+    if not raw_seen:
+        raise DumpError("empty file")
+    if not visible:
+        raise DumpError("empty file (no visible text)")

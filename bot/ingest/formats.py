@@ -1,24 +1,30 @@
 """Dump formats: pick the parser by file extension, or by sniffing the content when it says nothing.
 
-Public API: :func:`parse_dump`, :func:`parse_bytes`, :class:`ParsedDump`, :class:`RecordError`,
-:class:`DumpError`.
+Public API: :func:`iter_dump` (stream a file's articles), :func:`parse_dump` / :func:`parse_bytes` (all at
+once, for small inputs), :data:`PARSERS`, :class:`DumpSource`, :class:`ParsedDump`, :class:`RecordError`,
+:class:`DumpError`. A new format is a generator ``(DumpSource) -> Iterator[Article | RecordError]``
+registered in :data:`PARSERS`, and a rule in :func:`sniff_format` that picks it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from bot.ingest.decode import decode_bytes, normalise_text
-from bot.ingest.json_export import parse_json, parse_jsonl
+from bot.ingest.json_export import iter_json, iter_jsonl
 from bot.ingest.json_records import loads
-from bot.ingest.parsed import DumpError, ParsedDump, RecordError
-from bot.ingest.text_dump import parse_text
+from bot.ingest.parsed import DumpError, DumpSource, ParsedDump, ParseItem, Parser, RecordError, collect
+from bot.ingest.text_dump import iter_text
 
-__all__ = ["DumpError", "ParsedDump", "RecordError", "parse_bytes", "parse_dump", "sniff_format"]
+__all__ = [
+    "PARSERS", "DumpError", "DumpSource", "ParseItem", "ParsedDump", "RecordError", "iter_dump", "iter_source",
+    "parse_bytes", "parse_dump", "sniff_format",
+]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+PARSERS: dict[str, Parser] = {"text": iter_text, "json": iter_json, "jsonl": iter_jsonl}
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -26,17 +32,25 @@ def _looks_like_jsonl(text: str) -> bool:
     return len(lines) > 1 and sum(line.startswith("{") for line in lines) * 2 > len(lines)
 
 
-def sniff_format(text: str, *, name: str) -> str:
-    """Format name ("text", "json" or "jsonl"): by extension first, by the first character otherwise."""
+def sniff_format(head: str, *, name: str, complete: bool = True) -> str:
+    """Format name ("text", "json" or "jsonl"): by extension first, by the first characters otherwise.
+
+    ``head`` is the start of the decoded file (all of it when ``complete``).
+    """
     suffix = Path(name).suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
-    start = text.lstrip()[:1]
+    start = head.lstrip()[:1]
     if suffix in JSON_SUFFIXES or start in ("[", "{"):
         # One object per line in a ".json" file is common enough to accept.
-        return "jsonl" if start == "{" and _looks_like_jsonl(text) and not _is_one_json(text) else "json"
+        if complete:
+            lines = start == "{" and _looks_like_jsonl(head) and not _is_one_json(head)
+        else:  # a long file: its first line must be a whole record by itself
+            whole = head[: head.rfind("\n") + 1]
+            lines = start == "{" and _looks_like_jsonl(whole) and _is_one_json(whole.lstrip().split("\n")[0])
+        return "jsonl" if lines else "json"
     return "text"
 
 
@@ -48,21 +62,37 @@ def _is_one_json(text: str) -> bool:
     return True
 
 
+def _head(source: DumpSource) -> tuple[str, bool]:
+    """The first decoded chunk of ``source`` and whether it is the whole file."""
+    chunks = source.text_chunks()
+    try:
+        head = next(chunks, "")
+        return head, next(chunks, None) is None
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+
+
+def iter_source(source: DumpSource) -> Iterator[ParseItem]:
+    """Stream one dump's articles and record errors in file order (see :mod:`bot.ingest.parsed`)."""
+    head, complete = _head(source)
+    yield from PARSERS[sniff_format(head, name=source.name, complete=complete)](source)
+
+
+def iter_dump(path: Path) -> Iterator[ParseItem]:
+    """Stream one dump file; raises DumpError when it is unreadable or unusable."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise DumpError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    return iter_source(DumpSource.from_path(path))
+
+
 def parse_bytes(data: bytes, *, name: str) -> ParsedDump:
     """Parse a dump's raw bytes; ``name`` (the file name) picks the format and becomes ``source``."""
-    text = normalise_text(decode_bytes(data))
-    kind = sniff_format(text, name=name)
-    if kind == "jsonl":
-        return parse_jsonl(text, name=name)
-    if kind == "json":
-        return parse_json(text, name=name)
-    return parse_text(text, name=name)
+    return collect(iter_source(DumpSource.from_bytes(data, name=name)))
 
 
 def parse_dump(path: Path) -> ParsedDump:
-    """Read and parse one dump file; raises DumpError when it is unreadable or unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DumpError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    return parse_bytes(data, name=path.name)
+    """Read and parse one dump file at once; raises DumpError when it is unreadable or unusable."""
+    return collect(iter_dump(path))

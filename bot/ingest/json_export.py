@@ -18,8 +18,8 @@ from typing import Any
 from bot.ingest.body import body_lines, build_body, lower_vocabulary
 from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
 from bot.ingest.decode import HTML_ENTITY, clean_line
-from bot.ingest.json_records import DECODER, BadValue, checked, decode_at, loads
-from bot.ingest.parsed import DumpError, ParsedDump, RecordError
+from bot.ingest.json_records import BadValue, checked, decode_at, loads
+from bot.ingest.parsed import DumpError, DumpSource, ParsedDump, ParseItem, RecordError, collect
 from summarizer.models import Article
 
 _HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|figure|figcaption)\b[^>]*>", re.I)
@@ -108,70 +108,146 @@ def record_to_article(record: object, *, name: str) -> Article:
     )
 
 
-def _with_lines(text: str, items: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
-    """Offsets (increasing) to 1-based line numbers, counting newlines once over the whole text."""
-    line, last = 1, 0
-    for offset, value in items:
-        line += text.count("\n", last, offset)
-        last = offset
-        yield line, value
+_MAX_RECORD_CHARS = 16 << 20  # a record still undecodable with this much text after its start is broken
 
 
-def _skip(text: str, pos: int, *chars: str) -> int:
-    while pos < len(text) and text[pos] in _WS:
-        pos += 1
-    if chars and pos < len(text) and text[pos] in chars:
-        pos += 1
-        while pos < len(text) and text[pos] in _WS:
+class _Broken(Exception):
+    """Invalid JSON at an absolute offset of the file."""
+
+    def __init__(self, msg: str, pos: int) -> None:
+        super().__init__(msg)
+        self.msg, self.pos = msg, pos
+
+
+class _Reader:
+    """A sliding window on the decoded text: values are decoded at absolute offsets as more text arrives.
+
+    Text before the last position asked for a line number is dropped on the next read, so memory holds
+    about one chunk plus the record being decoded.
+    """
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self._chunks = chunks
+        self.text = ""
+        self.base = 0  # absolute offset of text[0]
+        self.eof = False
+        self._line_pos, self._line_no = 0, 1  # a known (offset, line) pair, offsets only grow
+
+    def fill(self) -> bool:
+        """Read one more chunk; False at the end of the file."""
+        if self.eof:
+            return False
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self.eof = True
+            return False
+        drop = self._line_pos - self.base
+        if drop > len(self.text) // 2:  # drop consumed text only now and then: slicing copies
+            self.text, self.base = self.text[drop:], self._line_pos
+        self.text += chunk
+        return True
+
+    def char(self, pos: int) -> str:
+        while pos - self.base >= len(self.text):
+            if not self.fill():
+                return ""
+        return self.text[pos - self.base]
+
+    def skip(self, pos: int, *chars: str) -> int:
+        """Past whitespace, then past one of ``chars`` and the whitespace after it, if it is there."""
+        while self.char(pos) and self.char(pos) in _WS:
             pos += 1
-    return pos
+        if chars and self.char(pos) and self.char(pos) in chars:
+            pos = self.skip(pos + 1)
+        return pos
+
+    def decode(self, pos: int) -> tuple[Any, int]:
+        """The JSON value at ``pos`` and the offset after it; raises _Broken."""
+        while True:
+            start = pos - self.base
+            try:
+                value, end = decode_at(self.text, start)  # an unusable record comes back as a BadValue
+            except json.JSONDecodeError as exc:
+                if len(self.text) - start > _MAX_RECORD_CHARS or not self.fill():
+                    raise _Broken(exc.msg, self.base + exc.pos) from None
+                continue
+            if end < len(self.text) or not self.fill():  # a number at the buffer's end may go on
+                return value, self.base + end
+
+    def line(self, pos: int) -> int:
+        """1-based line of ``pos``; positions asked for must not decrease."""
+        self._line_no += self.text.count("\n", self._line_pos - self.base, pos - self.base)
+        self._line_pos = pos
+        return self._line_no
+
+    def column(self, pos: int) -> int:
+        start = pos - self.base
+        return start - self.text.rfind("\n", 0, start)
 
 
-def _array_items(text: str, pos: int) -> Iterator[tuple[int, Any]]:
-    """(offset, value) for each element of the JSON array starting at ``text[pos] == "["``."""
-    pos = _skip(text, pos + 1)
-    while pos < len(text) and text[pos] != "]":
+def _array_items(reader: _Reader, pos: int, *, strict: bool) -> Iterator[tuple[int, Any]]:
+    """(line, value) for each element of the JSON array at ``pos``; ``strict``: damage before the first
+    element is a DumpError (the file is not an export at all), not a record error."""
+    pos = reader.skip(pos + 1)
+    while reader.char(pos) not in ("]", ""):
         try:
-            value, end = decode_at(text, pos)
-        except json.JSONDecodeError as exc:
+            value, end = reader.decode(pos)
+        except _Broken as exc:
+            line = reader.line(max(exc.pos, pos))
+            if strict:
+                raise DumpError(f"invalid JSON at line {line}, column {reader.column(exc.pos)}: {exc.msg}") from None
             # A broken or cut-off export: the records before the damage still load.
-            yield exc.pos, _BadLine(f"invalid JSON: {exc.msg}; the rest of the file was skipped")
+            yield line, _BadLine(f"invalid JSON: {exc.msg}; the rest of the file was skipped")
             return
-        yield pos, value
-        pos = _skip(text, end, ",")
-    if pos >= len(text):
-        yield pos, _BadLine("invalid JSON: the list is not closed; the file may be cut off")
+        strict = False
+        yield reader.line(pos), value
+        pos = reader.skip(end, ",")
+    if not reader.char(pos):
+        yield reader.line(pos), _BadLine("invalid JSON: the list is not closed; the file may be cut off")
 
 
-def _records(text: str) -> Iterator[tuple[int, Any]]:
-    """(offset, record) for a list, an ``{"articles": [...]}`` wrapper or a single record."""
-    pos = _skip(text, 0)
-    if text.startswith("[", pos):
-        yield from _array_items(text, pos)
+def _records(reader: _Reader) -> Iterator[tuple[int, Any]]:
+    """(line, record) for a list, an ``{"articles": [...]}`` wrapper or a single record."""
+    pos = reader.skip(0)
+    start = reader.char(pos)
+    if start == "[":
+        yield from _array_items(reader, pos, strict=False)
         return
-    document = loads(text)
-    if isinstance(document, dict) and "articles" in document:
-        if not isinstance(document["articles"], list):
-            raise DumpError("'articles' is not a list")
-        key = _find_articles_array(text, pos)
-        yield from _array_items(text, key)
-    elif isinstance(document, dict):
-        yield pos, checked(document)
-    else:
-        raise DumpError(f"JSON export is a {type(document).__name__}, not a list of articles")
+    if start != "{":
+        value, end = reader.decode(pos)
+        _expect_end(reader, end)
+        if isinstance(value, BadValue):
+            raise DumpError(value.reason)
+        raise DumpError(f"JSON export is a {type(value).__name__}, not a list of articles")
+    record: dict[str, Any] = {}
+    first_line = reader.line(pos)
+    pos = reader.skip(pos + 1)
+    while reader.char(pos) != "}":
+        key, end = reader.decode(pos)
+        pos = reader.skip(end)
+        if reader.char(pos) != ":" or not isinstance(key, str):
+            raise _Broken("Expecting property name and ':'", pos)
+        pos = reader.skip(pos + 1)
+        if key == "articles" and reader.char(pos) == "[":
+            yield from _array_items(reader, pos, strict=True)  # what follows the list is not read
+            return
+        record[key], end = reader.decode(pos)
+        pos = reader.skip(end)
+        if reader.char(pos) == ",":
+            pos = reader.skip(pos + 1)
+        elif reader.char(pos) != "}":
+            raise _Broken("Expecting ',' delimiter", pos)
+    _expect_end(reader, pos + 1)
+    if "articles" in record:
+        raise DumpError("'articles' is not a list")
+    bad = next((v for v in record.values() if isinstance(v, BadValue)), None)
+    yield first_line, bad or checked(record)
 
 
-def _find_articles_array(text: str, pos: int) -> int:
-    """Offset of the '[' of the top-level "articles" member of the object at ``pos``."""
-    pos = _skip(text, pos + 1)
-    while pos < len(text) and text[pos] != "}":
-        key, end = DECODER.raw_decode(text, pos)
-        pos = _skip(text, end, ":")
-        if key == "articles":
-            return pos
-        _, end = DECODER.raw_decode(text, pos)
-        pos = _skip(text, end, ",")
-    raise DumpError("'articles' member not found")  # pragma: no cover - json.loads saw it
+def _expect_end(reader: _Reader, pos: int) -> None:
+    pos = reader.skip(pos)
+    if reader.char(pos):
+        raise _Broken("Extra data", pos)
 
 
 class _BadLine:
@@ -181,47 +257,71 @@ class _BadLine:
         self.reason = reason
 
 
-def _collect(items: Iterator[tuple[int, object]], *, name: str) -> ParsedDump:
-    articles: list[Article] = []
-    errors: list[RecordError] = []
+def _articles(items: Iterator[tuple[int, object]], *, name: str) -> Iterator[ParseItem]:
+    found = 0
+    rejected: list[RecordError] = []  # the first error and the first invalid-JSON one, for the reason
+    count = 0
     for line, record in items:
         if isinstance(record, _BadLine | BadValue):
-            errors.append(RecordError(line, record.reason))
-            continue
-        try:
-            articles.append(record_to_article(record, name=name))
-        except ValueError as exc:
-            errors.append(RecordError(line, str(exc)))
-    if not articles:
-        first = next((e for e in errors if e.reason.startswith("invalid JSON")), errors[0] if errors else None)
+            error = RecordError(line, record.reason)
+        else:
+            try:
+                article = record_to_article(record, name=name)
+            except ValueError as exc:
+                error = RecordError(line, str(exc))
+            else:
+                found += 1
+                yield article
+                continue
+        count += 1
+        if not rejected or (error.reason.startswith("invalid JSON") and len(rejected) == 1
+                            and not rejected[0].reason.startswith("invalid JSON")):
+            rejected.append(error)
+        yield error
+    if not found:
+        first = next((e for e in rejected if e.reason.startswith("invalid JSON")), rejected[0] if rejected else None)
         detail = f"; first at line {first.line}: {first.reason}" if first else ""
-        raise DumpError(f"no article found ({len(errors)} record(s) rejected{detail})")
-    return ParsedDump(tuple(articles), tuple(errors))
+        raise DumpError(f"no article found ({count} record(s) rejected{detail})")
+
+
+def iter_json(source: DumpSource) -> Iterator[ParseItem]:
+    """A JSON export, read as it streams: records keep the line number where each one starts."""
+    reader = _Reader(source.text_chunks())
+    try:
+        yield from _articles(_records(reader), name=source.name)
+    except _Broken as exc:
+        line = reader.line(max(exc.pos, reader.base))
+        raise DumpError(f"invalid JSON at line {line}, column {reader.column(exc.pos)}: {exc.msg}") from None
+
+
+def _jsonl_items(chunks: Iterator[str]) -> Iterator[tuple[int, object]]:
+    no = 0
+    for chunk in chunks:
+        raw_lines = chunk.split("\n")
+        if len(raw_lines) > 1 and not raw_lines[-1]:
+            raw_lines.pop()  # the chunk ended with a line break
+        for raw in raw_lines:
+            no += 1
+            if not raw.strip():
+                continue
+            try:
+                yield no, checked(loads(raw))
+            except json.JSONDecodeError as exc:
+                yield no, _BadLine(f"invalid JSON: {exc.msg} (column {exc.colno})")
+            except RecursionError:
+                yield no, _BadLine("invalid JSON: nested too deeply")
+
+
+def iter_jsonl(source: DumpSource) -> Iterator[ParseItem]:
+    """A JSON Lines export, a line at a time: one record per line; bad lines are rejected with their number."""
+    return _articles(_jsonl_items(source.text_chunks()), name=source.name)
 
 
 def parse_json(text: str, *, name: str) -> ParsedDump:
-    """A JSON export: records keep the line number where each one starts."""
-    try:
-        items = list(_with_lines(text, _records(text)))
-    except json.JSONDecodeError as exc:
-        raise DumpError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise DumpError("JSON nested too deeply") from exc
-    return _collect(iter(items), name=name)
-
-
-def _jsonl_items(text: str) -> Iterator[tuple[int, object]]:
-    for no, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            yield no, checked(loads(raw))
-        except json.JSONDecodeError as exc:
-            yield no, _BadLine(f"invalid JSON: {exc.msg} (column {exc.colno})")
-        except RecursionError:
-            yield no, _BadLine("invalid JSON: nested too deeply")
+    """A JSON export held in memory (see :func:`iter_json`)."""
+    return collect(iter_json(DumpSource.from_bytes(text.encode("utf-8"), name=name)))
 
 
 def parse_jsonl(text: str, *, name: str) -> ParsedDump:
-    """A JSON Lines export: one record per line; bad lines are rejected with their line number."""
-    return _collect(_jsonl_items(text), name=name)
+    """A JSON Lines export held in memory (see :func:`iter_jsonl`)."""
+    return collect(iter_jsonl(DumpSource.from_bytes(text.encode("utf-8"), name=name)))

@@ -1,8 +1,19 @@
-"""Result and error values of the dump parsers (re-exported by :mod:`bot.ingest.formats`)."""
+"""The parser contract: a dump comes in as a :class:`DumpSource`, stories go out one at a time.
+
+Every format's parser is a generator ``(DumpSource) -> Iterator[Article | RecordError]``: it yields each
+article as soon as it has read it and each rejected record where it was found, so a dump of any size is
+parsed in bounded memory. It raises :class:`DumpError` when the file as a whole is unusable (before
+anything was yielded, the file stored nothing; later, the file ends there). :func:`collect` gathers a
+stream into a :class:`ParsedDump` for small inputs and tests.
+"""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 from summarizer.models import Article
 
@@ -13,6 +24,9 @@ class RecordError:
 
     line: int
     reason: str
+
+
+ParseItem = Article | RecordError
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +43,44 @@ class DumpError(ValueError):
     def __init__(self, reason: str) -> None:
         self.reason = reason.strip() or "unusable dump"
         super().__init__(self.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class DumpSource:
+    """A dump to parse: its file name (the format hint and the articles' ``source``) and its bytes.
+
+    Parsers call :meth:`open` (binary, for formats that decode themselves, such as XML) or
+    :meth:`text_chunks` (decoded, normalised text in pieces that end at line breaks).
+    """
+
+    name: str
+    opener: Callable[[], BinaryIO]
+
+    @classmethod
+    def from_path(cls, path: Path) -> DumpSource:
+        return cls(path.name, lambda: path.open("rb"))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, name: str) -> DumpSource:
+        return cls(name, lambda: io.BytesIO(data))
+
+    def open(self) -> BinaryIO:
+        return self.opener()
+
+    def text_chunks(self) -> Iterator[str]:
+        from bot.ingest.decode import text_chunks
+
+        with self.open() as stream:
+            yield from text_chunks(stream)
+
+
+Parser = Callable[[DumpSource], Iterator[ParseItem]]
+
+
+def collect(items: Iterable[ParseItem]) -> ParsedDump:
+    """All of a stream at once (DumpError propagates): for small dumps, tests and benchmarks."""
+    articles: list[Article] = []
+    errors: list[RecordError] = []
+    for item in items:
+        (errors if isinstance(item, RecordError) else articles).append(item)  # type: ignore[arg-type]
+    return ParsedDump(tuple(articles), tuple(errors))

@@ -56,16 +56,35 @@ class Story:
 
 def to_lines(text: str) -> list[Line]:
     """Cleaned non-blank lines with their 1-based line numbers and the blank lines above each."""
-    out: list[Line] = []
-    gap = _FILE_START_GAP
-    for no, raw in enumerate(text.split("\n"), start=1):
-        line = clean_line(raw)
-        if not any(ch.isalnum() for ch in line):  # blank, or a separator such as "----" or "* * *"
-            gap += 1
-            continue
-        out.append(Line(no, line, gap))
-        gap = 0
-    return out
+    return LineReader().feed(text)
+
+
+class LineReader:
+    """:func:`to_lines` a piece at a time: line numbers and blank-line gaps carry on across pieces.
+
+    Every piece but the last must end with "\\n" (as :func:`bot.ingest.decode.text_chunks` cuts them).
+    """
+
+    def __init__(self) -> None:
+        self.no = 0
+        self.gap = _FILE_START_GAP
+
+    def feed(self, text: str) -> list[Line]:
+        out: list[Line] = []
+        raw_lines = text.split("\n")
+        if len(raw_lines) > 1 and not raw_lines[-1]:
+            raw_lines.pop()  # the piece ended with a line break: the next piece starts the next line
+        gap, no = self.gap, self.no
+        for raw in raw_lines:
+            no += 1
+            line = clean_line(raw)
+            if not any(ch.isalnum() for ch in line):  # blank, or a separator such as "----" or "* * *"
+                gap += 1
+                continue
+            out.append(Line(no, line, gap))
+            gap = 0
+        self.gap, self.no = gap, no
+        return out
 
 
 def _is_marker_at(lines: Sequence[Line], j: int, title: str) -> bool:
