@@ -1,8 +1,9 @@
 """Re-sent stories: when a newer version of a stored story arrives, the older one is marked superseded.
 
 A wire story re-filed with one new paragraph has a different fingerprint, so ingest stores it; this
-module then asks ``summarizer.stories`` whether the two are versions of one text and keeps the newer.
-If that library is not installed yet (it lands separately), nothing is marked: ingest still works.
+module then asks ``summarizer.near_dup`` whether the two are versions of one text and keeps the newer.
+That library (datasketch, which pulls in scipy) is imported on the first new story only: a re-sent dump
+of duplicates never loads it. If it cannot load, nothing is marked: ingest still works.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from bot.store.articles import ArticleRepository
 from summarizer.models import Article
 
 log = logging.getLogger(__name__)
-CANDIDATE_LIMIT = 1000  # recent articles compared with each new one
+CANDIDATE_LIMIT = 1000  # recent stored articles loaded into the window when it is first needed
+WINDOW = 5000  # versions the window holds at most: the oldest leave as new ones come in
 
 
 def stories_library() -> ModuleType | None:
-    """``summarizer.stories``, imported on first use (it pulls in scikit-learn); None if it can't load."""
+    """``summarizer.near_dup``, imported on first use; None if it can't load."""
     try:
-        return importlib.import_module("summarizer.stories")
+        return importlib.import_module("summarizer.near_dup")
     except ImportError:
         return None
 
@@ -37,37 +39,61 @@ def _text(title: str, body: str) -> str:
 class RevisionFinder:
     """Compares newly stored articles with recent ones and marks the copies that lost as superseded.
 
-    One finder serves a whole ``ingest_paths`` run: the index of recent stories is built once (about a
-    millisecond per story) and then follows each committed dump, instead of being rebuilt per file.
+    One finder serves a whole ``ingest_paths`` run. Its state is a bounded window: the most recent
+    ``CANDIDATE_LIMIT`` stored articles (read once, when the first new story arrives), then every new
+    story, the oldest dropped beyond ``WINDOW`` versions, so a run of any length holds the same memory.
     """
 
-    def __init__(self, stories: Any | None = None) -> None:
-        """``stories``: anything with the ``summarizer.stories`` API (a fake in tests); default: that module."""
-        self.stories = stories if stories is not None else stories_library()
+    def __init__(self, stories: Any | None = None, *, window: int = WINDOW) -> None:
+        """``stories``: anything with the ``summarizer.near_dup`` API (a fake in tests); default: that module."""
+        self._given = stories
+        self._lib: Any | None = None
+        self._loaded = False
+        self.window = window
         self._index: Any | None = None
-        self._versions: dict[str, Any] = {}
+        self._versions: dict[str, Any] = {}  # insertion order = age: the first key leaves first
+
+    @property
+    def stories(self) -> Any | None:
+        if not self._loaded:
+            self._lib = self._given if self._given is not None else stories_library()
+            self._loaded = True
+        return self._lib
 
     def reset(self) -> None:
-        """Forget the index (call when a dump's transaction rolled back: it may hold ids that never existed)."""
+        """Forget the window (call when a transaction rolled back: it may hold ids that never existed)."""
         self._index, self._versions = None, {}
 
-    def _load(self, lib: Any, repo: ArticleRepository, since: datetime, skip: set[int]) -> Any:
-        index = lib.NearDuplicateIndex()
-        for old in repo.list_articles(since=since, limit=CANDIDATE_LIMIT):
+    def __len__(self) -> int:
+        return len(self._versions)
+
+    def _remember(self, version: Any) -> None:
+        assert self._index is not None
+        self._versions[version.id] = version
+        self._index.add(version.id, version.text)
+        while len(self._versions) > self.window:
+            oldest = next(iter(self._versions))
+            self._versions.pop(oldest)
+            self._index.remove(oldest)
+
+    def _load(self, lib: Any, repo: ArticleRepository, since: datetime, skip: set[int]) -> None:
+        self._index, self._versions = lib.NearDuplicateIndex(), {}
+        recent = repo.list_articles(since=since, limit=min(CANDIDATE_LIMIT, self.window))
+        for old in reversed(recent):  # oldest first, so the oldest leave the window first
             if old.id not in skip:
-                version = lib.Version(str(old.id), _text(old.title, old.body), old.published_at, old.truncated)
-                self._versions[version.id] = version
-                index.add(version.id, version.text)
-        return index
+                self._remember(lib.Version(str(old.id), _text(old.title, old.body), old.published_at, old.truncated))
 
     def mark(self, repo: ArticleRepository, created: Sequence[tuple[int, Article]], *, since: datetime) -> list[int]:
         """Mark superseded versions among recent articles and ``created``; return the superseded ids."""
+        if not created:
+            return []
         lib = self.stories
-        if lib is None or not created:
+        if lib is None:
             return []
         if self._index is None:
-            self._index = self._load(lib, repo, since, {i for i, _ in created})
+            self._load(lib, repo, since, {i for i, _ in created})
         index, versions = self._index, self._versions
+        assert index is not None
         superseded: list[int] = []
         for new_id, article in created:
             published = utc(article.published_at) if article.published_at else None  # comparable with stored
@@ -85,8 +111,7 @@ class RevisionFinder:
                 if loser == new.id:
                     break
             else:
-                versions[new.id] = new
-                index.add(new.id, new.text)
+                self._remember(new)
         if superseded:
             log.info("revisions superseded=%s", superseded)
         return superseded

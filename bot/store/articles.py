@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -71,6 +72,17 @@ class AddResult:
     created: bool  # False: the fingerprint was already stored (by us or a concurrent ingest)
 
 
+def _row_values(article: Article, print_: str, ingested_at: datetime) -> dict[str, Any]:
+    return {
+        "fingerprint": print_, "title": article.title, "body": article.body,
+        "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
+        "caption": article.caption, "credit_line": article.credit_line, "credits": list(article.credits),
+        "caption_date": article.caption_date, "url": article.url,
+        "published_at": utc_or_none(article.published_at), "source": article.source,
+        "truncated": article.truncated, "ingested_at": ingested_at,
+    }
+
+
 def _blocks_from_json(raw: Sequence[Any]) -> tuple[Block, ...]:
     return tuple(Block(kind="subheading" if b.get("kind") == "subheading" else "paragraph", text=str(b["text"]))
                  for b in raw if isinstance(b, dict) and b.get("text"))
@@ -108,27 +120,54 @@ class ArticleRepository:
     def add(self, article: Article, *, topics: Mapping[str, float] | None = None,
             ingested_at: datetime | None = None) -> AddResult:
         """Store ``article`` unless its fingerprint is stored already; safe against a concurrent ingest."""
-        values = {
-            "fingerprint": fingerprint(article), "title": article.title, "body": article.body,
-            "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
-            "caption": article.caption, "credit_line": article.credit_line, "credits": list(article.credits),
-            "caption_date": article.caption_date, "url": article.url,
-            "published_at": utc_or_none(article.published_at), "source": article.source,
-            "truncated": article.truncated, "ingested_at": utc(ingested_at or datetime.now(UTC)),
-        }
+        (result,) = self.add_many([article], ingested_at=ingested_at)
+        if topics and result.created:
+            self.add_topics({result.id: topics})
+        return result
+
+    def add_many(self, articles: Sequence[Article], *, ingested_at: datetime | None = None) -> list[AddResult]:
+        """Store a batch in two statements (one multi-row insert, one lookup of the ones already stored).
+
+        Results follow ``articles``; an article repeated within the batch is created once, then a duplicate.
+        """
+        if not articles:
+            return []
+        now = utc(ingested_at or datetime.now(UTC))
+        prints = [fingerprint(a) for a in articles]
+        rows: dict[str, dict[str, Any]] = {}
+        for print_, article in zip(prints, articles, strict=True):
+            rows.setdefault(print_, _row_values(article, print_, now))
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         # ON CONFLICT DO NOTHING instead of check-then-insert: two processes ingesting the same dump
         # both reach here; the database decides who stores it, nobody gets an IntegrityError.
-        stmt = insert(ArticleRow).values(**values).on_conflict_do_nothing(index_elements=["fingerprint"])
-        new_id = self.session.execute(stmt.returning(ArticleRow.id)).scalar_one_or_none()
-        if new_id is None:
-            existing = self.session.execute(
-                select(ArticleRow.id).where(ArticleRow.fingerprint == values["fingerprint"])).scalar_one()
-            return AddResult(existing, created=False)
-        if topics:
-            self.session.add_all(ArticleTopicRow(article_id=new_id, topic=t, score=s) for t, s in topics.items())
-            self.session.flush()
-        return AddResult(new_id, created=True)
+        stmt = (insert(ArticleRow).on_conflict_do_nothing(index_elements=["fingerprint"])
+                .returning(ArticleRow.id, ArticleRow.fingerprint))
+        created = {fp: int(i) for i, fp in self.session.connection().execute(stmt, list(rows.values()))}
+        existing = self.ids_for_fingerprints([fp for fp in rows if fp not in created])
+        results: list[AddResult] = []
+        for print_ in prints:
+            if print_ in created:
+                results.append(AddResult(created.pop(print_), created=True))
+                existing[print_] = results[-1].id
+            else:
+                results.append(AddResult(existing[print_], created=False))
+        return results
+
+    def ids_for_fingerprints(self, prints: Collection[str]) -> dict[str, int]:
+        """Stored ids by fingerprint (fingerprints not stored are left out)."""
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(prints))
+        for start in range(0, len(wanted), 500):  # stay under the databases' bound-parameter limits
+            stmt = select(ArticleRow.fingerprint, ArticleRow.id).where(
+                ArticleRow.fingerprint.in_(wanted[start:start + 500]))
+            found.update((fp, int(i)) for fp, i in self.session.execute(stmt))
+        return found
+
+    def add_topics(self, topics: Mapping[int, Mapping[str, float]]) -> None:
+        """Topic scores of newly stored articles, in one multi-row insert."""
+        rows = [{"article_id": i, "topic": t, "score": s} for i, scores in topics.items() for t, s in scores.items()]
+        if rows:
+            self.session.connection().execute(core_insert(ArticleTopicRow), rows)
 
     def set_topics(self, article_id: int, topics: Mapping[str, float]) -> None:
         """Replace an article's topic scores (after topics.toml changed)."""

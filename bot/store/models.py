@@ -156,3 +156,22 @@ class SourceRow(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IngestCheckpointRow(Base):
+    """How far a dump file's ingest got: one row per file in progress, gone once the file is done.
+
+    Each batch of a long dump commits together with this row, so a crash resumes after the last batch.
+    """
+
+    __tablename__ = "ingest_checkpoints"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the file's bytes
+    name: Mapped[str] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(Integer)  # parsed records (articles and rejects) committed so far
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[line, reason], ...] reported so far
+    unlisted_errors: Mapped[int] = mapped_column(Integer, default=0)  # rejects counted beyond those listed
+    superseded: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

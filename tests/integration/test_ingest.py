@@ -14,6 +14,7 @@ import pytest
 from bot.app.bootstrap import App, bootstrap
 from bot.app.settings import load_settings
 from bot.ingest.service import collect_files, ingest_paths
+from bot.newsroom.topics import TopicSet
 from bot.store.articles import ArticleRepository, StoredArticle
 from tests.conftest import SAMPLE_DUMP
 
@@ -103,22 +104,22 @@ def test_a_bad_record_is_rejected_with_its_line_and_the_rest_loads(app: App, dum
     assert report.rejected_records == 1 and not report.ok
 
 
-def test_a_dump_commits_all_or_nothing(app: App, dumps: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dump_of_one_batch_commits_all_or_nothing(app: App, dumps: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copy(SAMPLE_DUMP, dumps / "dump.txt")
-    real_add = ArticleRepository.add
+    real_tag = TopicSet.tag
     calls = SimpleNamespace(n=0)
 
-    def failing_add(self: ArticleRepository, *args: object, **kw: object) -> object:
-        calls.n += 1
+    def failing_tag(self: TopicSet, *args: object, **kw: object) -> object:
+        calls.n += 1  # tagging runs in the batch's transaction, after its articles were inserted
         if calls.n == 3:
             raise RuntimeError("disk on fire")
-        return real_add(self, *args, **kw)  # type: ignore[arg-type]
+        return real_tag(self, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ArticleRepository, "add", failing_add)
+    monkeypatch.setattr(TopicSet, "tag", failing_tag)
     report = ingest_paths(app, [dumps / "dump.txt"])
     assert report.results[0].status == "rejected" and "disk on fire" in (report.results[0].reason or "")
-    assert stored(app) == []  # the two articles added before the failure were rolled back
-    monkeypatch.setattr(ArticleRepository, "add", real_add)
+    assert stored(app) == []  # the articles inserted before the failure were rolled back
+    monkeypatch.setattr(TopicSet, "tag", real_tag)
     assert ingest_paths(app, [dumps / "dump.txt"]).new == 4
 
 

@@ -1,0 +1,158 @@
+"""Batched ingest on SQLite and PostgreSQL: per-file checkpoints, crash and resume, batch hooks, bounded state."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app.bootstrap import App, bootstrap
+from bot.app.settings import load_settings
+from bot.ingest import dump_file
+from bot.ingest.json_export import record_to_article
+from bot.ingest.revisions import RevisionFinder
+from bot.ingest.service import ingest_paths
+from bot.store.articles import ArticleRepository
+from bot.store.models import ArticleRow, IngestCheckpointRow
+from summarizer.models import Article
+from tests.conftest import SAMPLE_DUMP
+from tests.digest_support import story, write_dump
+
+
+class Crash(BaseException):
+    """Stands in for the process dying (not an Exception: nothing in ingest may catch it)."""
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[App]:
+    application = bootstrap(load_settings(), database_url=db_url)
+    yield application
+    application.close()
+
+
+def _count(app: App, table: type) -> int:
+    with app.sessions() as session:
+        return int(session.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _dump(tmp_path: Path, n: int = 11, bad_line: int | None = 6) -> Path:
+    rng = random.Random(3)
+    lines = [json.dumps(story(rng, "Kyiv", i)) for i in range(n)]
+    if bad_line is not None:
+        lines.insert(bad_line - 1, json.dumps({"title": "no body"}))
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_crash_mid_file_resumes_after_the_last_batch_and_never_doubles(
+        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dump_file, "BATCH_SIZE", 4)
+    path = _dump(tmp_path)
+    uninterrupted_app = bootstrap(load_settings(), database_url=f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        expected = ingest_paths(uninterrupted_app, [path]).results[0]
+    finally:
+        uninterrupted_app.close()
+
+    batches: list[list[str]] = []
+
+    def dies_in_second_batch(repo: ArticleRepository, created: Sequence[tuple[int, Article]]) -> None:
+        batches.append([a.title for _, a in created])
+        if len(batches) == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        ingest_paths(app, [path], hooks=[dies_in_second_batch])
+    assert _count(app, ArticleRow) == 4  # the first batch committed, the second rolled back
+    with app.sessions() as session:
+        (point,) = session.scalars(select(IngestCheckpointRow)).all()
+    assert point.records == 4 and point.new == 4 and point.name == "wire.jsonl"
+
+    seen: list[list[str]] = []
+    resumed = ingest_paths(app, [path], hooks=[lambda repo, created: seen.append([a.title for _, a in created])])
+    (result,) = resumed.results
+    assert _count(app, ArticleRow) == 11 and _count(app, IngestCheckpointRow) == 0
+    assert sum(len(b) for b in seen) == 7  # only the stories after the checkpoint were stored
+    assert not set(batches[0]) & {t for b in seen for t in b}
+    assert (result.status, result.new, result.duplicates) == (expected.status, expected.new, expected.duplicates)
+    assert [(e.line, e.reason) for e in result.record_errors] == [(e.line, e.reason) for e in expected.record_errors]
+    assert len(result.article_ids) == 11 and len(set(result.article_ids)) == 11
+    again = ingest_paths(app, [path]).results[0]
+    assert (again.new, again.duplicates, again.article_ids) == (0, 11, result.article_ids)
+
+
+def test_hooks_see_each_batch_of_new_articles_in_file_order(app: App, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dump_file, "BATCH_SIZE", 3)
+    rng = random.Random(5)
+    stories = [story(rng, "Kyiv", i) for i in range(8)]
+    first = write_dump(tmp_path, "a.jsonl", stories[:4])
+    ingest_paths(app, [first])
+    calls: list[list[int]] = []
+    report = ingest_paths(app, [write_dump(tmp_path, "b.jsonl", stories)],
+                          hooks=[lambda repo, created: calls.append([i for i, _ in created])])
+    new_ids = [i for batch in calls for i in batch]
+    assert [len(c) for c in calls] == [0, 2, 2]  # 3 known, then 1 known + 2 new, then 2 new
+    assert new_ids == list(report.article_ids[4:])
+    assert report.new == 4 and report.duplicates == 4
+
+
+def test_a_database_outage_mid_file_is_retryable_and_resumes(app: App, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setattr(dump_file, "BATCH_SIZE", 4)
+    path = _dump(tmp_path, bad_line=None)
+    calls: list[int] = []
+
+    def outage(repo: ArticleRepository, created: Sequence[tuple[int, Article]]) -> None:
+        calls.append(len(created))
+        if len(calls) == 2:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    (result,) = ingest_paths(app, [path], hooks=[outage]).results
+    assert result.status == "rejected" and result.retryable and "database error" in (result.reason or "")
+    assert _count(app, ArticleRow) == 4
+    (result,) = ingest_paths(app, [path]).results
+    assert (result.status, result.new, _count(app, ArticleRow)) == ("ok", 11, 11)
+
+
+def test_the_revision_window_stays_bounded(app: App) -> None:
+    finder = RevisionFinder(window=3)
+    rng = random.Random(9)
+    since = datetime.now(UTC) - timedelta(days=3)
+    with app.sessions.begin() as session:
+        repo = ArticleRepository(session)
+        for n in range(10):
+            article = record_to_article(story(rng, "Kyiv", n), name="t")
+            (added,) = repo.add_many([article])
+            finder.mark(repo, [(added.id, article)], since=since)
+            assert len(finder) == min(n + 1, 3)
+
+
+def test_ingesting_only_duplicates_loads_neither_sklearn_nor_scipy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    app = bootstrap(load_settings(), database_url=url)
+    try:
+        assert ingest_paths(app, [SAMPLE_DUMP]).new == 4
+    finally:
+        app.close()
+    code = (
+        "import sys\n"
+        "from bot.app.bootstrap import bootstrap\nfrom bot.app.settings import load_settings\n"
+        "from bot.ingest.service import ingest_paths\n"
+        f"app = bootstrap(load_settings(), database_url={url!r})\n"
+        f"report = ingest_paths(app, [{str(SAMPLE_DUMP)!r}])\n"
+        "assert report.duplicates == 4 and report.new == 0, report\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'datasketch'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.strip() == "[]"
