@@ -1,9 +1,9 @@
 """Re-sent stories: when a newer version of a stored story arrives, the older one is marked superseded.
 
 A wire story re-filed with one new paragraph has a different fingerprint, so ingest stores it; this
-module then asks ``summarizer.near_dup`` whether the two are versions of one text and keeps the newer.
-That library (datasketch, which pulls in scipy) is imported on the first new story only: a re-sent dump
-of duplicates never loads it. If it cannot load, nothing is marked: ingest still works.
+module then asks ``summarizer.stories`` whether the two are versions of one text and keeps the newer.
+That library (datasketch and scikit-learn, which pull in scipy) is imported on the first new story
+only: a re-sent dump of duplicates never loads it. If it cannot load, nothing is marked.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ WINDOW = 5000  # versions the window holds at most: the oldest leave as new ones
 
 
 def stories_library() -> ModuleType | None:
-    """``summarizer.near_dup``, imported on first use; None if it can't load."""
+    """``summarizer.stories``, imported on first use (it is heavy); None if it can't load."""
     try:
-        return importlib.import_module("summarizer.near_dup")
+        return importlib.import_module("summarizer.stories")
     except ImportError:
         return None
 
@@ -45,7 +45,7 @@ class RevisionFinder:
     """
 
     def __init__(self, stories: Any | None = None, *, window: int = WINDOW) -> None:
-        """``stories``: anything with the ``summarizer.near_dup`` API (a fake in tests); default: that module."""
+        """``stories``: anything with the ``summarizer.stories`` API (a fake in tests); default: that module."""
         self._given = stories
         self._lib: Any | None = None
         self._loaded = False
