@@ -9,6 +9,7 @@ Every fetch logs one ``fetch`` event line and updates the source's row, which ``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_RECENT_TOPICS = 24
+SHUTDOWN_GRACE = 10.0  # seconds polls in flight may take to finish when serve stops
 
 
 def replica_id() -> str:
@@ -76,12 +78,20 @@ class Poller:
         self._stores = asyncio.Semaphore(1 if app.engine.dialect.name == "sqlite" else 4)
         # A lease outlives a slow fetch plus the full-text pages behind it; a crashed replica's expires.
         self.lease = timedelta(seconds=max(300.0, s.timeout_seconds * 4))
+        self._inflight: set[asyncio.Task[PollOutcome]] = set()
 
     async def start(self) -> None:
         """Bring the database in line with sources.toml (rows for new file sources)."""
         await asyncio.to_thread(self.registry.sync_file, self.clock())
 
-    async def close(self) -> None:
+    async def close(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Let polls in flight finish for up to ``grace`` seconds, cancel the rest (their leases are given
+        back, nothing is counted as a failure), then close the HTTP session."""
+        if self._inflight:
+            _, pending = await asyncio.wait(set(self._inflight), timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         await self.fetcher.close()
 
     async def poll_due(self) -> list[PollOutcome]:
@@ -89,7 +99,12 @@ class Poller:
         now = self.clock()
         due = await asyncio.to_thread(self.registry.claim_due, self.owner, now, lease=self.lease,
                                       limit=self.settings.batch)
-        return list(await asyncio.gather(*(self.poll(source) for source in due)))
+        tasks = [asyncio.create_task(self.poll(source)) for source in due]
+        self._inflight.update(tasks)
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            self._inflight.difference_update(tasks)
 
     async def poll(self, source: SourceState) -> PollOutcome:
         """Fetch one (claimed) source, ingest what is new, record and log the outcome; never raises."""
@@ -104,6 +119,10 @@ class Poller:
                     error = f"feed unreadable: {result.reason}"
             ok = error is None
             topics = await asyncio.to_thread(self._topics, result) if result and result.article_ids else None
+        except asyncio.CancelledError:  # shutting down: not the source's fault; let another replica have it
+            with contextlib.suppress(Exception):
+                self.registry.release(source.row_id, self.owner)
+            raise
         except Exception as exc:  # a bug must not stop the other sources, nor leave the lease held
             log.exception("polling %s failed", source.url)
             fetched = FetchResult("error", source.url, error=f"internal: {type(exc).__name__}: {exc}")

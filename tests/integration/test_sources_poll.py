@@ -6,6 +6,7 @@ anything, and nothing asserts on how long something took.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
 import random
@@ -319,3 +320,25 @@ async def test_full_text_is_off_by_default(app: App, server: FeedServer, clock: 
     add(poller, server.url("/summaries.json"))
     [outcome] = await poller.poll_due()
     assert outcome.ok and outcome.new == 1 and server.hits["/story/0"] == 0
+
+
+async def test_closing_cancels_polls_in_flight_and_gives_their_leases_back(
+        app: App, server: FeedServer, clock: Clock) -> None:
+    server.stalled("/slow.json")
+    server.static("/quick.json", feed_json([story(1)]))
+    poller = make_poller(app, clock, timeout_seconds=60.0)
+    slow, quick = server.url("/slow.json"), server.url("/quick.json")
+    add(poller, slow)
+    add(poller, quick)
+    polling = asyncio.create_task(poller.poll_due())
+    for _ in range(600):  # bounded wait (60 s) until the slow request reached the server
+        if server.hits["/slow.json"] and state(poller, quick).last_fetch_at is not None:
+            break
+        await asyncio.sleep(0.1)
+    await poller.close(grace=0.1)
+    with pytest.raises(asyncio.CancelledError):
+        await polling
+    s = state(poller, slow)
+    assert s.lease_until is None and s.consecutive_failures == 0 and s.last_fetch_at is None
+    assert s.next_poll_at == START  # still due: the next poll (or another replica) takes it at once
+    assert state(poller, quick).last_status == "200"  # what finished in time was recorded
