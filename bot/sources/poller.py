@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import OperationalError
+
 from bot.app.eventlog import event
 from bot.app.settings import SourcesSettings
 from bot.ingest.revisions import RevisionFinder
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_RECENT_TOPICS = 24
+RECORD_RETRIES = 5
 SHUTDOWN_GRACE = 10.0  # seconds polls in flight may take to finish when serve stops
 
 
@@ -79,6 +82,7 @@ class Poller:
         # A lease outlives a slow fetch plus the full-text pages behind it; a crashed replica's expires.
         self.lease = timedelta(seconds=max(300.0, s.timeout_seconds * 4))
         self._inflight: set[asyncio.Task[PollOutcome]] = set()
+        self.retry_pause = 0.5  # seconds before recording again after "database is locked" (grows per try)
 
     async def start(self) -> None:
         """Bring the database in line with sources.toml (rows for new file sources)."""
@@ -170,17 +174,32 @@ class Poller:
             fetched_at=now, status=status, ok=ok, next_poll_at=when, error=error, new_items=new,
             url=fetched.moved_to, etag=fetched.etag if fetched.status == "ok" else None,
             last_modified=fetched.last_modified if fetched.status == "ok" else None, recent_topics=topics)
-        try:
-            await asyncio.to_thread(self.registry.record, source.row_id, self.owner, record)
-        except Exception as exc:  # the database is down: the lease expires and someone polls it again
-            event(log, "error", level=logging.ERROR, where=f"record {source.key_url}",
-                  error=f"{type(exc).__name__}: {exc}")
+        await self._save(source, record)
         dupes = result.duplicates if result else 0
         self._count(source, fetched, result, ok)
         event(log, "fetch", level=logging.INFO if ok else logging.WARNING, source=source.key_url,
               status=status, new=new, duplicates=dupes, bytes=len(fetched.body), failures=failures,
               next_poll=when, moved_to=fetched.moved_to or "-", error=error or "-")
         return PollOutcome(source, fetched, ok, new, dupes, when, error)
+
+    async def _save(self, source: SourceState, record: FetchRecord) -> None:
+        """Record a poll, waiting out a busy SQLite writer (an inbox dump or another feed being stored)."""
+        for attempt in range(RECORD_RETRIES):
+            try:
+                async with self._stores:
+                    await asyncio.to_thread(self.registry.record, source.row_id, self.owner, record)
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc).lower() or attempt == RECORD_RETRIES - 1:
+                    failure: Exception = exc
+                    break
+                await asyncio.sleep(self.retry_pause * (attempt + 1))
+            except Exception as exc:
+                failure = exc
+                break
+        # The database is down: the lease expires and a replica polls the source again.
+        event(log, "error", level=logging.ERROR, where=f"record {source.key_url}",
+              error=f"{type(failure).__name__}: {str(failure).splitlines()[0]}")
 
     def _count(self, source: SourceState, fetched: FetchResult, result: FileResult | None, ok: bool) -> None:
         """Prometheus: the poll's outcome per source (ok, not_modified, error, rejected) and its stories."""

@@ -8,6 +8,7 @@ import gzip
 import json
 import queue
 import threading
+import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -24,6 +25,21 @@ def feed_json(items: list[tuple[str, str]], *, base: str = "https://news.example
     """A JSON export (a format main reads) with one record per (title, body)."""
     records = [{"title": t, "body": b, "url": f"{base}{n}"} for n, (t, b) in enumerate(items)]
     return json.dumps(records).encode()
+
+
+def feed_rss(items: list[tuple[str, str]], *, base: str = "https://news.example/",
+             encoding: str = "utf-8") -> bytes:
+    """An RSS 2.0 feed with one item per (title, description), each with a guid and a link."""
+    from xml.sax.saxutils import escape
+
+    entries = "".join(
+        f"<item><title>{escape(t)}</title><link>{escape(base)}{n}</link>"
+        f'<guid isPermaLink="false">urn:test:{zlib.crc32(t.encode())}</guid>'
+        f"<description>{escape(b)}</description><pubDate>Mon, 02 Mar 2026 07:{n % 60:02d}:00 GMT</pubDate></item>"
+        for n, (t, b) in enumerate(items))
+    xml = (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>Test wire</title>'
+           f"<link>{escape(base)}</link><description>Test</description>{entries}</channel></rss>")
+    return xml.encode(encoding)
 
 
 def story(n: int) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.app.bootstrap import App, bootstrap
@@ -342,3 +343,26 @@ async def test_closing_cancels_polls_in_flight_and_gives_their_leases_back(
     assert s.lease_until is None and s.consecutive_failures == 0 and s.last_fetch_at is None
     assert s.next_poll_at == START  # still due: the next poll (or another replica) takes it at once
     assert state(poller, quick).last_status == "200"  # what finished in time was recorded
+
+
+async def test_recording_waits_out_a_locked_database(app: App, server: FeedServer, clock: Clock,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    server.static("/feed.json", feed_json([story(1)]))
+    poller = make_poller(app, clock)
+    url = server.url("/feed.json")
+    add(poller, url)
+    real, calls = poller.registry.record, []
+
+    def busy_then_real(*args: object) -> None:
+        calls.append(args)
+        if len(calls) < 3:  # what SQLite says when another writer held the lock past busy_timeout
+            raise OperationalError("UPDATE sources", {}, Exception("database is locked"))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(poller.registry, "record", busy_then_real)
+    poller.retry_pause = 0.0
+    [outcome] = await poller.poll_due()
+    assert outcome.ok and len(calls) == 3
+    s = state(poller, url)
+    assert s.last_status == "200" and s.lease_until is None and s.items_total == 1
+
