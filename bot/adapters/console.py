@@ -38,6 +38,11 @@ def _default_render(digest: Digest, fmt: str) -> str:
     return render_digest(digest, fmt)  # type: ignore[arg-type]
 
 
+def archive_folder(channel: ChannelKey) -> str:
+    """The Markdown archive's folder for a channel (the dashboard links into it)."""
+    return _safe(str(channel))
+
+
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "channel"
 
@@ -90,7 +95,7 @@ class ConsolePoster:
 
     def _write(self, channel: ChannelKey, digest: Digest, note: str | None, message_id: str) -> str:
         assert self.markdown_dir is not None
-        folder = self.markdown_dir / _safe(str(channel))
+        folder = self.markdown_dir / archive_folder(channel)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{digest.window_end:%Y-%m-%d-%H%M}-{digest.run_marker[:12] or 'run'}.md"
         text = self.render(digest, "markdown")
@@ -104,7 +109,7 @@ class ConsolePoster:
 
     def _find(self, channel: ChannelKey, run_marker: str) -> PostReceipt:
         assert self.markdown_dir is not None
-        folder = self.markdown_dir / _safe(str(channel))
+        folder = self.markdown_dir / archive_folder(channel)
         needle = f"{MARKER_PREFIX}{run_marker}"
         found = sorted(p.name for p in folder.glob("*.md") if needle in p.read_text(encoding="utf-8"))
         return PostReceipt(tuple(found))  # empty: looked, and it is certainly not there

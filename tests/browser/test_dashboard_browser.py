@@ -169,9 +169,12 @@ def test_an_editors_round_through_the_dashboard(served: Running, driver: Any, sh
     _no_script_ran(driver)
     _shot(driver, shots, "inbox")
 
-    # The archive the console adapter wrote, linked from the dashboard.
+    # The archive the console adapter wrote, linked from the dashboard and from the run's message id.
     _open(driver, svc, "/archive")
     assert svc.poster.posts[0].message_id in _text(driver)
+    _open(driver, svc, "/history")
+    driver.find_element(By.LINK_TEXT, svc.poster.posts[0].message_id).click()
+    _wait_until(lambda: _text(driver).startswith("# Digest update"), "the posted Markdown digest")
 
     # The same pages on a phone-sized screen.
     driver.set_window_size(390, 844)
