@@ -36,11 +36,13 @@ class Running:
 
 @asynccontextmanager
 async def running_service(tmp_path: Path, db_url: str, *, password: str | None = PASSWORD, token: str | None = None,
-                          bind_host: str = "127.0.0.1", **settings: Any) -> AsyncIterator[Running]:
+                          viewer: str | None = None, bind_host: str = "127.0.0.1",
+                          **settings: Any) -> AsyncIterator[Running]:
     """Serve (scheduler, inbox, console poster, dashboard) until the block ends."""
     base = load_settings(data_dir=tmp_path / "data", inbox={"poll_seconds": 0.2, "stable_seconds": 0.0},
                          digest={"console": False, "markdown_dir": tmp_path / "digests"}, **settings)
-    secrets = {k: SecretStr(v) for k, v in (("admin_password", password), ("admin_token", token)) if v}
+    given = (("admin_password", password), ("admin_token", token), ("viewer_password", viewer))
+    secrets = {k: SecretStr(v) for k, v in given if v}
     app = bootstrap(base.model_copy(update=secrets), database_url=db_url)
     poster = ConsolePoster(terminal=False, markdown_dir=tmp_path / "digests")
     service = build_service(app, [console_factory(poster)])

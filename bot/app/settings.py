@@ -123,6 +123,7 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
     admin_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEWSDIGEST_ADMIN_PASSWORD"))
     admin_token: SecretStr | None = Field(None, validation_alias=AliasChoices("NEWSDIGEST_ADMIN_TOKEN"))
+    viewer_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEWSDIGEST_VIEWER_PASSWORD"))
 
     @classmethod
     def settings_customise_sources(

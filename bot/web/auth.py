@@ -2,6 +2,7 @@
 
 - With NEWSDIGEST_ADMIN_PASSWORD or NEWSDIGEST_ADMIN_TOKEN set, every page needs a login (or the token
   as ``Authorization: Bearer``). The password is hashed (scrypt, random salt) when the server starts.
+  NEWSDIGEST_VIEWER_PASSWORD (optional) logs in read-only viewers: every page, no change, no post.
 - With neither, the dashboard is open only on a loopback address, and only to requests whose Host is a
   loopback name (a DNS-rebinding page cannot borrow the browser); any other bind stays locked.
 - Sessions are ``sid.role.expiry.signature`` cookies (HMAC-SHA256 with a key made at start: a restart
@@ -24,7 +25,8 @@ from typing import Literal
 from pydantic import SecretStr
 
 COOKIE = "newsdigest_session"
-Role = Literal["anon", "admin"]
+Role = Literal["anon", "viewer", "admin"]
+ROLES: tuple[Role, ...] = ("anon", "viewer", "admin")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
@@ -112,8 +114,10 @@ class Access:
     """The dashboard's access policy for one listening address."""
 
     def __init__(self, *, password: SecretStr | None, token: SecretStr | None, bind_host: str,
-                 session_hours: float = 12.0, clock: Callable[[], float] = time.time) -> None:
+                 session_hours: float = 12.0, clock: Callable[[], float] = time.time,
+                 viewer_password: SecretStr | None = None) -> None:
         self._password = PasswordHash.of(password.get_secret_value()) if password else None
+        self._viewer = PasswordHash.of(viewer_password.get_secret_value()) if viewer_password else None
         self._token = hashlib.sha256(token.get_secret_value().encode()).digest() if token else None
         self.loopback = is_loopback(bind_host)
         self._key = secrets.token_bytes(32)
@@ -123,7 +127,7 @@ class Access:
 
     @property
     def credential_set(self) -> bool:
-        return self._password is not None or self._token is not None
+        return self._password is not None or self._token is not None or self._viewer is not None
 
     @property
     def mode(self) -> Literal["login", "open", "locked"]:
@@ -134,14 +138,14 @@ class Access:
 
     # -- credentials -----------------------------------------------------------------------------
 
-    def check_password(self, given: str) -> bool:
-        """The admin password, or the admin token typed into the password field."""
-        ok = False
-        if self._password is not None and self._password.matches(given):
-            ok = True
-        if self.check_token(given):
-            ok = True
-        return ok
+    def check_password(self, given: str) -> Role | None:
+        """admin for the admin password or token, viewer for the viewer password, else None."""
+        admin = self._password is not None and self._password.matches(given)
+        if self.check_token(given) or admin:
+            return "admin"
+        if self._viewer is not None and self._viewer.matches(given):
+            return "viewer"
+        return None
 
     def check_token(self, given: str) -> bool:
         if self._token is None or not given:
@@ -165,9 +169,12 @@ class Access:
         sid, role, expires, signature = cookie.split(".")
         if not hmac.compare_digest(signature, self._sign(f"{sid}.{role}.{expires}")):
             return None
-        if role not in ("anon", "admin") or not expires.isdigit() or int(expires) < self.clock():
+        if not expires.isdigit() or int(expires) < self.clock():
             return None
-        return Session(sid, "admin" if role == "admin" else "anon", int(expires))
+        for known in ROLES:
+            if role == known:
+                return Session(sid, known, int(expires))
+        return None
 
     def csrf_token(self, session: Session) -> str:
         return self._sign(f"csrf:{session.sid}")

@@ -18,7 +18,8 @@ import jinja2
 from aiohttp import web
 
 from bot.app.eventlog import event
-from bot.web.auth import COOKIE, Access, Session, host_name, is_loopback
+from bot.web.auth import COOKIE, Access, Role, Session, host_name, is_loopback
+from bot.web.links import message_link
 
 if TYPE_CHECKING:
     from bot.app.bootstrap import App
@@ -32,6 +33,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 MAX_FLASHES = 1000
+LOGOUT_PATH = "/logout"
 
 
 @dataclass
@@ -46,6 +48,11 @@ class Visit:
     def admin(self) -> bool:
         return self.bearer or (self.session is not None and self.session.role == "admin")
 
+    @property
+    def reader(self) -> bool:
+        """May read the pages: an admin, or a read-only viewer."""
+        return self.admin or (self.session is not None and self.session.role == "viewer")
+
 
 class Dashboard:
     """One dashboard for one serving process: its access policy, templates, and the service it shows."""
@@ -55,10 +62,12 @@ class Dashboard:
         self.app = app
         self.bind_host = bind_host
         self.access = Access(password=settings.admin_password, token=settings.admin_token, bind_host=bind_host,
-                             session_hours=settings.web.session_hours)
+                             session_hours=settings.web.session_hours, viewer_password=settings.viewer_password)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
         self.templates.filters["q"] = lambda text: quote(str(text), safe="")
+        archive = settings.digest.markdown_dir is not None
+        self.templates.globals["message_link"] = lambda channel, mid: message_link(channel, str(mid), archive=archive)
         self._service: Service | None = None
         self._runner: web.AppRunner | None = None
         self._flashes: dict[str, tuple[bool, str, tuple[str, ...]]] = {}
@@ -93,7 +102,7 @@ class Dashboard:
                 router_app.router.add_route(method, path, self._guard(view, public=public))
         router_app.router.add_get("/login", self._guard(self._login_page, public=True))
         router_app.router.add_post("/login", self._guard(self._login, public=True))
-        router_app.router.add_post("/logout", self._guard(self._logout, public=False))
+        router_app.router.add_post(LOGOUT_PATH, self._guard(self._logout, public=False))
         router_app.router.add_get("/static/{name}", self._guard(self._static, public=True))
 
     async def start(self, port: int) -> None:
@@ -159,8 +168,7 @@ class Dashboard:
         elif session is None:
             session = self._issue(request, "anon")
         visit.session = session
-        allowed = visit.bearer or session.role == "admin"
-        if not public and not allowed:
+        if not public and not visit.reader:
             if access.mode == "locked":
                 return web.Response(status=401, text="The dashboard is locked: it listens on a public address. "
                                     "Set NEWSDIGEST_ADMIN_PASSWORD (or NEWSDIGEST_ADMIN_TOKEN) to use it.")
@@ -174,10 +182,12 @@ class Dashboard:
             if not access.csrf_ok(session, given if isinstance(given, str) else None):
                 return web.Response(status=403, text="Refused: the form's CSRF token is missing or invalid. "
                                     "Reload the page and try again.")
+            if not public and not visit.admin and request.path != LOGOUT_PATH:
+                return web.Response(status=403, text="Read-only: a viewer login cannot change settings or post.")
         return await view(request)
 
-    def _issue(self, request: web.Request, role: str) -> Session:
-        session, cookie = self.access.new_session("admin" if role == "admin" else "anon")
+    def _issue(self, request: web.Request, role: Role) -> Session:
+        session, cookie = self.access.new_session(role)
         self.visit(request).set_cookie = cookie
         return session
 
@@ -194,7 +204,7 @@ class Dashboard:
         headers.setdefault("Cache-Control", "no-store")
 
     async def _login_page(self, request: web.Request) -> web.StreamResponse:
-        if self.access.mode == "open" or self.visit(request).admin:
+        if self.access.mode == "open" or self.visit(request).reader:
             raise web.HTTPFound(_safe_next(request.query.get("next")))
         return self.render(request, "login.html", next=_safe_next(request.query.get("next")), error=None,
                            locked=self.access.mode == "locked", status=200)
@@ -210,14 +220,15 @@ class Dashboard:
                                    error=f"Too many failed attempts. Try again in {wait} seconds.")
             response.headers["Retry-After"] = str(wait)
             return response
-        if self.access.mode != "login" or not self.access.check_password(str(form.get("password", ""))):
+        role = self.access.check_password(str(form.get("password", ""))) if self.access.mode == "login" else None
+        if role is None:
             self.access.limiter.failed(client)
             event(log, "dashboard_login", level=logging.WARNING, client=client, outcome="refused")
             return self.render(request, "login.html", next=target, locked=self.access.mode == "locked",
                                error="Wrong password.", status=401)
         self.access.limiter.succeeded(client)
-        event(log, "dashboard_login", client=client, outcome="ok")
-        self._issue(request, "admin")
+        event(log, "dashboard_login", client=client, outcome="ok", role=role)
+        self._issue(request, role)
         raise web.HTTPFound(target)
 
     async def _logout(self, request: web.Request) -> web.StreamResponse:
@@ -247,7 +258,8 @@ class Dashboard:
         flash = self._flashes.pop(session.sid, None) if session is not None else None
         html = self.templates.get_template(template).render(
             csrf=self.access.csrf_token(session) if session is not None else "",
-            logged_in=session is not None and session.role == "admin" and self.access.mode == "login",
+            logged_in=session is not None and session.role != "anon" and self.access.mode == "login",
+            can_edit=self.visit(request).admin,
             path=request.path, flash=flash, archive=self.app.settings.digest.markdown_dir is not None, **values)
         return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
 

@@ -54,7 +54,18 @@ def test_csrf_tokens_belong_to_one_session() -> None:
 def test_token_works_as_bearer_and_as_password() -> None:
     access = Access(password=SecretStr("pw"), token=SecretStr("tk"), bind_host="127.0.0.1")
     assert access.check_token("tk") and not access.check_token("pw") and not access.check_token("")
-    assert access.check_password("pw") and access.check_password("tk") and not access.check_password("x")
+    assert access.check_password("pw") == access.check_password("tk") == "admin"
+    assert access.check_password("x") is None
+
+
+def test_a_viewer_password_logs_in_read_only() -> None:
+    access = Access(password=SecretStr("pw"), token=None, bind_host="0.0.0.0", viewer_password=SecretStr("look"))
+    assert access.check_password("look") == "viewer" and access.check_password("pw") == "admin"
+    _, cookie = access.new_session("viewer")
+    session = access.read_session(cookie)
+    assert session is not None and session.role == "viewer"
+    only_viewers = Access(password=None, token=None, bind_host="0.0.0.0", viewer_password=SecretStr("look"))
+    assert only_viewers.mode == "login"
 
 
 def test_login_limiter_counts_failures_per_client_and_forgets_them() -> None:

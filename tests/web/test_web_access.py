@@ -141,3 +141,27 @@ async def test_feeds_are_public_only_when_configured(tmp_path: Path, db_url: str
             if public:
                 body = await feed.text()
                 assert "<entry>" in body and "Digest update" in body and "<feed xmlns=" in body
+
+
+async def test_a_viewer_reads_every_page_but_changes_nothing(tmp_path: Path, db_url: str) -> None:
+    async with running_service(tmp_path, db_url, viewer="just looking") as svc, client() as http:
+        response = await log_in(http, svc.url, password="just looking")
+        assert response.status == 302
+        for path in ("/", "/channels", "/history", "/stories", "/inbox", f"/channels/{CHANNEL}"):
+            async with http.get(svc.url + path) as page:
+                assert page.status == 200, path
+        async with http.get(f"{svc.url}/channels/{CHANNEL}") as page:
+            html = await page.text()
+            token = csrf_of(html)
+        assert 'id="settings-read-only"' in html and 'id="post-now"' not in html and 'id="save"' not in html
+        for action, form in (("settings", {"topics": "uk", "time": "05:00", "timezone": "UTC"}), ("now", {}),
+                             ("pause", {})):
+            async with http.post(f"{svc.url}/channels/{CHANNEL}/{action}", data={"csrf": token, **form},
+                                 allow_redirects=False) as refused:
+                assert refused.status == 403 and "Read-only" in await refused.text()
+        config = svc.service.registry.get(svc.service.registry.all()[0].key)
+        assert config.digest_time == "07:30" and config.enabled and not svc.poster.posts
+        async with http.post(f"{svc.url}/logout", data={"csrf": token}, allow_redirects=False) as out:
+            assert out.status == 302
+        async with http.get(svc.url + "/", allow_redirects=False) as page:
+            assert page.status == 302  # logged out
