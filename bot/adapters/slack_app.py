@@ -1,5 +1,11 @@
 """The Slack adapter: ``/brief`` and ``/digest`` on a Bolt app, over HTTP or Socket Mode.
 
+A channel is keyed by the installation that owns it: the team (or Enterprise Grid organisation) of
+the bot token Bolt authorised the request with, never the caller's ``team_id``, which in a Slack
+Connect or Grid shared channel can be another workspace. A caller from another workspace may read
+and ask for briefs; changing settings needs the allow-list, since their admin flags are another
+workspace's.
+
 Slack gives a slash command 3 seconds. Every listener therefore acks first (an empty 200) and only
 then calls the platform-neutral handler, answering through ``response_url``; Bolt returns the ack
 as soon as ``ack()`` is awaited and lets the listener finish in the background.
@@ -14,6 +20,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy import Engine
@@ -110,32 +117,36 @@ class SlackAdapter:
 
     # -- listeners -----------------------------------------------------------------------------
 
-    async def _on_brief(self, ack: Any, command: dict[str, Any]) -> None:
+    async def _on_brief(self, ack: Any, command: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        ctx = _context(command["team_id"], command["channel_id"], command["user_id"])
+        ctx = _context(_owner(context, command["team_id"]), command["channel_id"], command["user_id"])
         # The handler reads a trailing "public" itself (BriefReply.public): adapters parse nothing.
         reply = await self._call(ctx, "brief", " ".join(command.get("text", "").split()))
         public = isinstance(reply, BriefReply) and reply.public and not reply.brief.empty
         message = reply_message(reply, shareable=not public)
         await self._respond(command["response_url"], message, in_channel=public)
 
-    async def _on_digest(self, ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_digest(self, ack: Any, command: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
         await ack()
-        team, user = command["team_id"], command["user_id"]
+        team, user = _owner(context, command["team_id"]), command["user_id"]
+        guest = _is_guest(context, command)
         words = command.get("text", "").split()
         # Reading settings is for everyone: ask users.info only when the subcommand changes something.
-        may = bool(words) and words[0].casefold() in DIGEST_MUTATIONS and await self._can_manage(team, user, client)
-        ctx = _context(team, command["channel_id"], user, can_manage=may, manage_hint=self._policy.hint)
+        may = bool(words) and words[0].casefold() in DIGEST_MUTATIONS and (
+            user in self._policy.admin_user_ids if guest else await self._can_manage(team, user, client))
+        hint = self._policy.guest_hint if guest else self._policy.hint
+        ctx = _context(team, command["channel_id"], user, can_manage=may, manage_hint=hint)
         reply = await self._call(ctx, "digest", " ".join(words))
         await self._respond(command["response_url"], reply_message(reply, trusted=self._policy.hint), in_channel=False)
 
-    async def _on_share(self, ack: Any, body: dict[str, Any]) -> None:
+    async def _on_share(self, ack: Any, body: dict[str, Any], context: AsyncBoltContext) -> None:
         # Slack does not send an ephemeral message's content back with the click, so the brief is
         # rebuilt from the query the button carries (it may have gained a story in between).
         await ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id", "")
-        ctx = _context(body["team"]["id"], channel, user)
+        ctx = _context(_owner(context, body["team"]["id"]), channel, user)
         query = body["actions"][0].get("value", "")
         reply = await self._call(ctx, "brief", query)
         if not isinstance(reply, BriefReply) or reply.brief.empty:
@@ -181,6 +192,24 @@ class SlackAdapter:
     def http_port(self) -> int:
         """The port the HTTP server listens on (useful with ``port=0``)."""
         return self.http.port
+
+
+def _owner(context: AsyncBoltContext, caller_team: str) -> str:
+    """The workspace (or Grid organisation, for an org-wide install) whose bot token serves this request."""
+    auth = context.authorize_result
+    if auth is None:  # not reached: Bolt authorises every command and action before a listener runs
+        return caller_team
+    return auth.team_id or auth.enterprise_id or caller_team
+
+
+def _is_guest(context: AsyncBoltContext, command: dict[str, Any]) -> bool:
+    """True when the caller belongs to another workspace than the installation (a shared channel)."""
+    auth = context.authorize_result
+    if auth is None:
+        return False
+    if auth.team_id:
+        return bool(command.get("team_id")) and command["team_id"] != auth.team_id
+    return (command.get("enterprise_id") or None) != auth.enterprise_id  # an org-wide install: the whole org
 
 
 def _context(team: str, channel: str, user: str, *, can_manage: bool = False,

@@ -45,6 +45,12 @@ class ManagePolicy:
             parts.append(", ".join(f"<@{user}>" for user in self._ordered))
         return " or ".join(parts) or "nobody yet (set slack.admin_user_ids in settings.toml)"
 
+    @property
+    def guest_hint(self) -> str:
+        """The hint for a caller from another workspace (a shared channel): their admin flags do not count here."""
+        return self.hint.replace("workspace admins and owners", "admins and owners of the workspace that installed "
+                                 "newsdigest", 1)
+
     async def __call__(self, team_id: str, user_id: str, client: AsyncWebClient) -> bool:
         """True when ``user_id`` may change channel settings in ``team_id``."""
         if user_id in self.admin_user_ids:

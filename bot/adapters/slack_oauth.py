@@ -64,8 +64,11 @@ class ThreadedInstallationStore(AsyncInstallationStore):
                                 user_id=user_id)
 
     async def bot_token(self, team_id: str) -> str | None:
-        """The bot token of an installed workspace, for posting digests outside a request."""
-        bot = await self.async_find_bot(enterprise_id=None, team_id=team_id)
+        """The bot token of an installed workspace (or ``E...`` org-wide install), for posting outside a request."""
+        if team_id.startswith("E"):  # a channel keyed by an Enterprise Grid organisation: its org-wide install
+            bot = await self.async_find_bot(enterprise_id=team_id, team_id=None, is_enterprise_install=True)
+        else:
+            bot = await self.async_find_bot(enterprise_id=None, team_id=team_id)
         return bot.bot_token if bot else None
 
 

@@ -88,9 +88,13 @@ class Commands:
     async def digest(self, ctx: CommandContext, text: str) -> CommandReply:
         words = text.split()
         sub, args = (words[0].casefold(), words[1:]) if words else ("help", [])
-        key = ChannelKey(ctx.platform, ctx.workspace, ctx.channel)
+        # The key the channel is kept under: a shared Slack channel has one entry, whoever's team asks.
+        key = await asyncio.to_thread(self.registry.canonical, ChannelKey(ctx.platform, ctx.workspace, ctx.channel))
         if sub in DIGEST_MUTATIONS and not ctx.can_manage:
             return TextReply(f"Only {ctx.manage_hint} can change this channel's digest (/digest {sub}).", ok=False)
+        if sub in DIGEST_MUTATIONS and key.workspace != ctx.workspace:
+            return TextReply(f"This channel's digest is run by the newsdigest of workspace {key.workspace}, which "
+                             f"shares this channel; change it from there (/digest {sub}).", ok=False)
         handler = {
             "help": self._help, "topics": self._list_topics, "add": self._add, "remove": self._remove,
             "time": self._time, "timezone": self._timezone, "pause": self._pause, "resume": self._resume,

@@ -2,6 +2,12 @@
 
 A channel is keyed by (platform, workspace or guild, channel id). A NULL column in ``channels`` means
 "use the file"; the file's ``[defaults]`` fill whatever a channel's own table leaves out.
+
+A Slack channel id is one channel in every workspace that sees it (Slack Connect and Enterprise Grid
+share a channel under its one id), so Slack channels are *identified* by their id alone: whichever
+workspace a key names, it finds the one row (or file entry) of that channel, and the database
+refuses a second row (migration 0004). Otherwise one channel could hold two entries and get every
+story twice.
 """
 
 from __future__ import annotations
@@ -155,7 +161,18 @@ class ChannelDefaults:
     channels: dict[ChannelKey, dict[str, Any]]
 
     def config_for(self, key: ChannelKey) -> ChannelConfig:
-        return ChannelConfig(key=key, **{**self.defaults, **self.channels.get(key, {})})
+        return ChannelConfig(key=key, **{**self.defaults, **self.channels.get(self.file_key(key), {})})
+
+    def file_key(self, key: ChannelKey) -> ChannelKey:
+        """The key this file gives ``key``'s channel (for Slack it may name another workspace)."""
+        if key in self.channels or key.platform != "slack":
+            return key
+        return next((k for k in self.channels if identity(k) == identity(key)), key)
+
+
+def identity(key: ChannelKey) -> tuple[str, ...]:
+    """What makes two keys one channel: a Slack channel id alone, elsewhere the whole key."""
+    return (key.platform, key.channel) if key.platform == "slack" else (key.platform, key.workspace, key.channel)
 
 
 def load_channel_defaults(config_dir: Path, topics: TopicSet | None = None) -> ChannelDefaults:
@@ -169,11 +186,16 @@ def load_channel_defaults(config_dir: Path, topics: TopicSet | None = None) -> C
         raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [defaults], [channels]")
     defaults = _file_values(data.get("defaults", {}), f"{path}: defaults", topics)
     channels: dict[ChannelKey, dict[str, Any]] = {}
+    seen: dict[tuple[str, ...], str] = {}
     for name, table in (data.get("channels") or {}).items():
         try:
             key = ChannelKey.parse(name)
         except ValueError as exc:
             raise ConfigError(f"{path}: {exc}") from exc
+        if identity(key) in seen:
+            raise ConfigError(f'{path}: channels."{name}" and channels."{seen[identity(key)]}" are the same '
+                              "Slack channel (a channel id is the same in every workspace); keep one")
+        seen[identity(key)] = name
         channels[key] = _file_values(table, f'{path}: channels."{name}"', topics)
     return ChannelDefaults(defaults, channels)
 
@@ -190,9 +212,11 @@ class ChannelRegistry:
         self.defaults = defaults
 
     def _merge(self, key: ChannelKey, row: ChannelRow | None) -> ChannelConfig:
+        if row is not None:  # the stored key: for Slack it may name another workspace than the caller's
+            key = ChannelKey(row.platform, row.workspace, row.channel)
         config = self.defaults.config_for(key)
         if row is None:
-            return config
+            return replace(config, key=self.defaults.file_key(key))
         changes: dict[str, Any] = {f: v for f in _STORED if (v := getattr(row, f)) is not None}
         if "topics" in changes:
             changes["topics"] = tuple(changes["topics"])
@@ -204,15 +228,22 @@ class ChannelRegistry:
         with self.sessions() as session:
             return self._merge(key, _find(session, key))
 
+    def canonical(self, key: ChannelKey) -> ChannelKey:
+        """The key the channel is stored (or configured) under, which for Slack may name another workspace."""
+        return self.get(key).key
+
     def all(self) -> list[ChannelConfig]:
-        """Every channel the file configures or the database knows, sorted by key."""
+        """Every channel the file configures or the database knows, once each, sorted by key."""
         with self.sessions() as session:
             rows = {ChannelKey(r.platform, r.workspace, r.channel): r for r in session.scalars(select(ChannelRow))}
-        keys: Iterable[ChannelKey] = sorted(set(rows) | set(self.defaults.channels))
+        stored = {identity(k) for k in rows}
+        keys: Iterable[ChannelKey] = sorted(
+            set(rows) | {k for k in self.defaults.channels if identity(k) not in stored})
         return [self._merge(k, rows.get(k)) for k in keys]
 
     def ensure_row(self, key: ChannelKey) -> int:
         """The channel's row id, creating the row (all columns NULL: "use the file") when missing."""
+        key = self.defaults.file_key(key)
         for _ in range(3):
             with self.sessions() as session:
                 row = _find(session, key)
@@ -244,8 +275,9 @@ class ChannelRegistry:
 
 
 def _find(session: Session, key: ChannelKey) -> ChannelRow | None:
-    return session.scalars(select(ChannelRow).where(
-        ChannelRow.platform == key.platform, ChannelRow.workspace == key.workspace,
-        ChannelRow.channel == key.channel)).one_or_none()
+    query = select(ChannelRow).where(ChannelRow.platform == key.platform, ChannelRow.channel == key.channel)
+    if key.platform != "slack":  # a Slack channel has one row whatever workspace asks (see the module doc)
+        query = query.where(ChannelRow.workspace == key.workspace)
+    return session.scalars(query).one_or_none()
 
 

@@ -31,6 +31,7 @@ from tests.adapters.crash_support import Crash, CrashAfterPosting
 from tests.adapters.slack_standin import (
     BOT_TOKEN,
     CHANNEL,
+    OTHER_TEAM,
     SIGNING_SECRET,
     TEAM,
     Failure,
@@ -65,10 +66,10 @@ class Running:
     adapter: SlackAdapter
     slack: SlackStandIn
 
-    async def command(self, command: str, text: str, *, user: str = MEMBER) -> dict[str, Any]:
+    async def command(self, command: str, text: str, *, user: str = MEMBER, team: str = TEAM) -> dict[str, Any]:
         """Send a signed slash command over HTTP and return the answer posted to its response_url."""
         before = len(self.slack.hooks)
-        body = slash_body(command, text, response_url=self.slack.response_url(), user=user)
+        body = slash_body(command, text, response_url=self.slack.response_url(), user=user, team=team)
         status, _, _ = await post_signed(events_url(self.adapter), body)
         assert status == 200
         await self.slack.wait_for(lambda: len(self.slack.hooks) > before, within=30)
@@ -168,6 +169,28 @@ async def test_digest_now_posts_within_limits_and_escaped(running: Running) -> N
     assert "@here" not in wire  # the word joiner after "@" keeps it from ever matching
     assert f"@{WORD_JOINER}here was trending" in wire  # ...and the sentence still arrived, readable
     assert "<https://example.com/kyiv-protest?a=1&amp;b=2|" in wire
+
+
+async def test_a_command_from_another_team_in_a_shared_channel_never_makes_a_second_entry(running: Running) -> None:
+    # Slack Connect / Enterprise Grid: the caller's team_id is not the installation's, the channel is the same.
+    guest_admin = "U0GUESTADMIN"
+    running.slack.users[guest_admin] = {"is_admin": True}  # an admin, but of their own workspace
+    await running.command("/digest", "add ukraine russia", user=ADMIN)
+    first = await running.command("/digest", "now", user=ADMIN)
+    posted = len(running.posts())
+    assert posted and first["text"].startswith(":white_check_mark:")
+
+    refused = await running.command("/digest", "add sanctions", user=guest_admin, team=OTHER_TEAM)
+    assert "admins and owners of the workspace that installed newsdigest" in refused["text"]
+    again = await running.command("/digest", "now", user=guest_admin, team=OTHER_TEAM)
+    assert not again["text"].startswith(":white_check_mark:")
+    shown = await running.command("/digest", "topics", user="U0GUEST", team=OTHER_TEAM)  # reading is mapped
+    assert "ukraine, russia" in shown["text"]
+
+    assert [c.key for c in running.service.registry.all() if c.key.platform == "slack"] == [KEY]
+    assert len(running.posts()) == posted  # nothing went into the channel twice
+    outcomes = await running.service.delivery.tick()
+    assert all(o.outcome != "posted" for o in outcomes) and len(running.posts()) == posted
 
 
 async def test_secrets_never_reach_the_logs_even_at_debug(running: Running, caplog: pytest.LogCaptureFixture) -> None:

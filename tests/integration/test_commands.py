@@ -156,3 +156,17 @@ async def test_database_settings_win_over_channels_toml_column_by_column(db_url:
         assert env.registry.get(_key(ADMIN)).topics == ("china", "uk")
     finally:
         app.close()
+
+
+async def test_a_shared_slack_channel_has_one_entry_whichever_installation_asks(env: Env) -> None:
+    # Two workspaces have newsdigest installed (OAuth) and share channel C1: T1 set it up first.
+    assert (await env.digest("add ukraine")).ok
+    guest = CommandContext("slack", "T2", "C1", "U-their-admin", can_manage=True)
+    shown = await env.digest("topics", guest)
+    assert shown.ok and "ukraine" in shown.text  # reads find T1's entry
+    for text in ("add russia", "pause", "now"):
+        reply = await env.digest(text, guest)
+        assert not reply.ok and "workspace T1" in reply.text, text
+    assert [c.key for c in env.registry.all()] == [ChannelKey("slack", "T1", "C1")]
+    env.registry.update(ChannelKey("slack", "T2", "C1"), by="cli", per_topic=3)  # any key finds the one row
+    assert [(c.key, c.per_topic) for c in env.registry.all()] == [(ChannelKey("slack", "T1", "C1"), 3)]

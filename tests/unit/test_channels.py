@@ -69,3 +69,18 @@ def test_bad_channels_toml_names_the_file_and_the_problem(tmp_path: Path, topics
     with pytest.raises(ConfigError, match=message) as info:
         load_channel_defaults(tmp_path, topics)
     assert "channels.toml" in str(info.value)
+
+
+def test_one_slack_channel_under_two_workspaces_in_channels_toml_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "channels.toml").write_text('[channels."slack:T1:C1"]\ntime = "07:00"\n'
+                                            '[channels."slack:T2:C1"]\ntime = "08:00"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="same Slack channel"):
+        load_channel_defaults(tmp_path)
+
+
+def test_a_slack_file_entry_is_found_from_any_workspace(tmp_path: Path) -> None:
+    (tmp_path / "channels.toml").write_text('[channels."slack:T1:C1"]\ntime = "07:00"\n', encoding="utf-8")
+    defaults = load_channel_defaults(tmp_path)
+    assert defaults.config_for(ChannelKey("slack", "T2", "C1")).digest_time == "07:00"
+    assert defaults.file_key(ChannelKey("slack", "T2", "C1")) == ChannelKey("slack", "T1", "C1")
+    assert defaults.config_for(ChannelKey("discord", "G2", "C1")).digest_time == "07:30"  # ids are per guild there
