@@ -22,6 +22,13 @@ from bot.app.eventlog import event
 log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[bool]]
+TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds have 10 digits until the year 2286
+
+
+def _plain_timestamp(value: str | None) -> bool:
+    """Slack's timestamp is ASCII digits; anything else (missing, "abc", "1e9", huge) is not a signed request."""
+    return value is not None and value.isascii() and value.isdigit() and len(value) <= MAX_TIMESTAMP_DIGITS
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
@@ -54,6 +61,10 @@ class SlackHttpServer:
         return app
 
     async def _events(self, request: web.Request) -> web.Response:
+        if not _plain_timestamp(request.headers.get(TIMESTAMP_HEADER)):
+            # slack_sdk's verifier calls int() on it: "abc" raised (a 500 and a traceback) and "١٢٣" parsed.
+            event(log, "slack_request_refused", level=logging.WARNING, reason="malformed request timestamp")
+            return web.json_response({"error": "invalid request"}, status=401)
         response = await self._bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.adapters.slack_replies import SHARE_ACTION_ID
 from bot.chat.results import Brief, BriefReply, CommandContext, CommandReply, TextReply
 from tests.adapters.slack_standin import (
     CHANNEL,
+    SIGNING_SECRET,
     TEAM,
     FakeHandler,
     SlackStandIn,
@@ -112,6 +116,24 @@ async def test_bad_signature_and_stale_timestamp_get_401_and_do_nothing(slack: S
     assert (forged[0], stale[0], unsigned_status) == (401, 401, 401)
     assert handler.calls == []
     assert slack.hooks == []
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "1e9", " 1700000000", "\u0661\u0667\u0660\u0660", "9" * 400, "-1"])
+async def test_a_malformed_timestamp_gets_401_not_a_traceback(slack: SlackStandIn, tmp_path: Path, timestamp: str,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    handler = FakeHandler()
+    async with running_adapter(slack_settings(tmp_path, slack.api_url), handler) as adapter:
+        body = slash_body("/brief", "ukraine", response_url=slack.response_url())
+        # Signed with the real secret over the malformed value: only the timestamp is wrong.
+        digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}",
+                   "Content-Type": "application/x-www-form-urlencoded"}
+        async with aiohttp.ClientSession() as session, session.post(
+                events_url(adapter), data=body, headers=headers) as response:
+            status = response.status
+    assert status == 401
+    assert handler.calls == [] and slack.hooks == []
+    assert "Traceback" not in caplog.text and not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 async def test_handler_failure_becomes_a_private_apology(slack: SlackStandIn, tmp_path: Path) -> None:
