@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import quote, urlsplit
 
 from bot.chat.results import Brief, Digest, StoryLine
 
@@ -66,13 +68,43 @@ def _text_brief(brief: Brief) -> str:
     return "\n".join(lines)
 
 
+# Story text is untrusted (it comes from dumps). Escaped: emphasis, code, brackets (a "]" would end a
+# link's text early), angle brackets (autolinks such as <javascript:...> and raw HTML); line breaks
+# become spaces so a story cannot start a heading, list or link reference definition of its own.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_MD_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# What may stay literal in a link target: parentheses, spaces, quotes and angle brackets would end it.
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~-._"
+
+
 def _md_escape(text: str) -> str:
-    # Only what would change the meaning inline; chat Markdown dialects disagree about the rest.
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("`", "\\`")
+    return _MD_SPECIAL.sub(r"\\\1", _MD_BREAKS.sub(" ", text))
+
+
+def md_url(url: str | None) -> str | None:
+    """An http(s) URL that cannot leave a Markdown link target, or None (then the headline is not linked)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def _md_code(text: str) -> str:
+    """``text`` as an inline code span whose fence is longer than any backtick run inside (so it cannot close)."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{_MD_BREAKS.sub(' ', text)}{pad}{fence}"
 
 
 def _md_story(story: StoryLine) -> str:
-    head = f"[{_md_escape(story.headline)}]({story.url})" if story.url else _md_escape(story.headline)
+    url = md_url(story.url)
+    head = f"[{_md_escape(story.headline)}]({url})" if url else _md_escape(story.headline)
     line = f"- **{head}**"
     if story.blurb:
         line += f" — {_md_escape(story.blurb)}"
@@ -89,7 +121,7 @@ def _md_brief(brief: Brief, level: int = 2) -> str:
         lines += [_md_escape(" ".join(s.text for s in brief.lead)), ""]
     lines += [_md_story(s) for s in brief.stories]
     if brief.more:
-        lines.append(f"- _and {brief.more} more:_ `/brief {brief.query}`")
+        lines.append(f"- _and {brief.more} more:_ {_md_code(f'/brief {brief.query}')}")
     return "\n".join(lines)
 
 

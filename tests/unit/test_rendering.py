@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.chat.rendering import render_brief, render_digest
 from bot.chat.results import Brief, BriefSentence, Digest, StoryLine
@@ -43,6 +44,42 @@ def test_markdown_brief_links_headlines_and_escapes_markup() -> None:
     assert "Russian\\_Gold" in out and "\\*gold\\*" in out
     assert "_(Reuters, AP)_" in out
     assert "`/brief ukraine`" in out
+
+
+HOSTILE = Brief(
+    query="x` [p](javascript:alert(4)) `", label="Hostile", matched_by="fulltext", more=1,
+    stories=(
+        StoryLine(1, "Scheme", "b", url="javascript:alert(1)"),
+        StoryLine(2, "Breakout", "b", url="https://ok.example/a) [owned](javascript:alert(2)"),
+        StoryLine(3, "a](javascript:alert(3)) [b", "c <javascript:alert(5)> <a href='javascript:x'>d</a>",
+                  url="https://ok.example/3"),
+        StoryLine(4, "line\n[ref]: javascript:alert(6)\n[ref]", "b", url="HTTPS://ok.example/4 \"t\""),
+        StoryLine(5, "Data", "b", url="data:text/html,<script>alert(7)</script>"),
+    ),
+)
+
+
+def _links_and_html(markdown: str) -> tuple[list[str], list[str]]:
+    """Every link target and raw HTML a CommonMark renderer (markdown-it, as rich uses) would produce."""
+    links: list[str] = []
+    html: list[str] = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for tok in [token, *(token.children or [])]:
+            if tok.type == "link_open":
+                links.append(str(tok.attrs.get("href")))
+            elif tok.type in ("html_inline", "html_block"):
+                html.append(tok.content)
+    return links, html
+
+
+@pytest.mark.parametrize("render", [lambda: render_brief(HOSTILE, "markdown"),
+                                    lambda: render_digest(Digest("Digest", None, DIGEST.window_end, (HOSTILE,)),
+                                                          "markdown")])
+def test_markdown_links_only_http_targets_and_story_text_cannot_make_links_or_html(render) -> None:  # type: ignore[no-untyped-def]
+    links, html = _links_and_html(render())
+    assert html == []
+    assert links == ["https://ok.example/a)%20%5Bowned%5D(javascript:alert(2)".replace(")", "%29").replace("(", "%28"),
+                     "https://ok.example/3", "HTTPS://ok.example/4%20%22t%22"]
 
 
 def test_json_brief_round_trips_every_field() -> None:
