@@ -15,6 +15,7 @@ from bot.newsroom.topics import TopicSet, load_topics
 if TYPE_CHECKING:
     from bot.app.metrics import Metrics
 from bot.store.db import make_engine, migrate, session_factory
+from bot.store.location import check_database_url
 
 
 @dataclass
@@ -44,6 +45,9 @@ class App:
 def bootstrap(settings: Settings | None = None, *, database_url: str | None = None) -> App:
     """Load settings (unless given), open the database and bring its schema up to date."""
     settings = settings or load_settings()
-    engine = make_engine(database_url or settings.resolved_database_url, busy_timeout=settings.database_busy_timeout)
+    url = database_url or settings.resolved_database_url
+    # Only the default file's data directory is ours to create; a given URL's directory must exist.
+    check_database_url(url, create_dir=not (database_url or settings.database_url))
+    engine = make_engine(url, busy_timeout=settings.database_busy_timeout)
     migrate(engine)
     return App(settings=settings, engine=engine, sessions=session_factory(engine))

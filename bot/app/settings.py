@@ -6,12 +6,13 @@ never show up in logs or reprs. Environment variables win over the TOML file.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.app.errors import ConfigError
@@ -32,14 +33,21 @@ def sample_dump_path() -> Path:
     return _PACKAGE_DIR / "samples" / "world-news-2026-01-28.txt"
 
 
+# Kept literal (summarizer.rank.ALGORITHMS is the source; a test holds them equal) so loading settings
+# never imports the summarizer. A typo is refused when settings load, not at the first brief.
+Algorithm = Literal["default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "kl"]
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                     BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class InboxSettings(_Section):
     dir: Path | None = None  # default: <data_dir>/inbox
-    poll_seconds: float = 10.0
-    stable_seconds: float = 5.0  # size and mtime unchanged this long before a file is taken
+    poll_seconds: Annotated[float, Field(gt=0)] = 10.0
+    stable_seconds: Annotated[float, Field(ge=0)] = 5.0  # size and mtime unchanged this long before a file is taken
 
 
 class SourcesSettings(_Section):
@@ -58,18 +66,18 @@ class SourcesSettings(_Section):
 
 
 class SummarizerSettings(_Section):
-    algorithm: str = "default"  # "default", "lead", or a sumy algorithm name
-    brief_sentences: int = 3
+    algorithm: Algorithm = "default"  # "default", "lead", or a sumy algorithm name
+    brief_sentences: Annotated[int, Field(ge=1, le=20)] = 3
 
 
 class DigestSettings(_Section):
     markdown_dir: Path | None = None  # console adapter also writes digests here when set
     console: bool = True  # console adapter prints digests to the terminal
-    catch_up_hours: float = 18.0  # grace window for a digest missed while the service was down
+    catch_up_hours: Annotated[float, Field(ge=0)] = 18.0  # grace window for a digest missed while the service was down
 
 
 class SlackSettings(_Section):
-    port: int = 3000
+    port: Annotated[int, Field(ge=0, le=65535)] = 3000
     socket_mode: bool = False
     api_url: str | None = None  # base_url for slack_sdk (a local stand-in in tests)
     admin_user_ids: tuple[str, ...] = ()
@@ -103,7 +111,7 @@ class Settings(BaseSettings):
     # How long one SQLite write waits for another process's lock before giving up with a clear error
     # (the inbox keeps the file and tries again at its next scan). Bounded: a stalled service is worse.
     database_busy_timeout: float = Field(15.0, gt=0, le=600)
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     log_format: Literal["text", "json"] = "text"
 
     inbox: InboxSettings = InboxSettings()
@@ -171,10 +179,28 @@ def load_settings(config_dir: Path | None = None, **overrides: Any) -> Settings:
     if secrets:
         # A token in a config file ends up in git and backups: refuse it rather than quietly use it.
         raise ConfigError(f"{path}: {', '.join(secrets)} must come from the environment, not a config file")
+    unknown = sorted(k for k in values if k not in Settings.model_fields)
+    if unknown:
+        # Settings ignores unknown keys (for the environment's sake), so a typo here would silently do nothing.
+        raise ConfigError(f"{path}: unknown setting(s) " + "; ".join(_unknown(k, Settings.model_fields)
+                                                                         for k in unknown))
     values["config_dir"] = directory
     values.update(overrides)
     try:
         return Settings(**values)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path} (or the environment): {problems}") from exc
+        raise ConfigError(f"{path} (or the environment): {'; '.join(_problem(e) for e in exc.errors())}") from exc
+
+
+def _unknown(key: str, known: Any) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def _problem(error: Any) -> str:
+    """One validation error as ``where: what``, with a suggestion for a misspelt key in a section."""
+    loc = [str(p) for p in error["loc"]]
+    section = Settings.model_fields.get(loc[0]) if len(loc) == 2 else None
+    if error["type"] == "extra_forbidden" and section is not None and isinstance(section.annotation, type):
+        return f"[{loc[0]}]: unknown key {_unknown(loc[1], section.annotation.model_fields)}"
+    return f"{'.'.join(loc)}: {error['msg']}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot import __version__
 from bot.app.errors import UserError
@@ -31,9 +33,16 @@ SUBCOMMAND_MODULES: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line usage error (subcommand parsers inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"newsdigest: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or with ``only`` just that subcommand's (for a fast start)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newsdigest",
         description="Newsroom digest bot: article dumps in, topic briefs and daily digests out.",
     )
@@ -61,12 +70,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe must fail here, inside the handlers, not at interpreter exit
+        return status
     except UserError as exc:
-        print(f"newsdigest: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly like other Unix tools; Python would
+        # otherwise complain again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the broken pipe
+    except OSError as exc:  # disk full, permission denied, read-only file system
+        from bot.store.location import describe_os_error
+
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{describe_os_error(exc)}{where}", 1)
+    except Exception as exc:
+        if not type(exc).__module__.startswith("sqlalchemy"):
+            raise  # a bug: its traceback is what a report needs
+        from bot.cli.options import database_problem
+
+        return _fail(f"database: {database_problem(exc)}", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"newsdigest: error: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

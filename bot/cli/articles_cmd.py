@@ -7,15 +7,18 @@ import json
 from typing import Any
 
 from bot.app.errors import UserError
-from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app
+from bot.cli.options import add_database_option, add_format_option, add_since_option, open_app, whole_number
 from bot.store.articles import StoredArticle
+
+MAX_LIMIT = 100_000  # every command reads a bounded amount; page with --since for more
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("articles", help="list stored articles")
     add_since_option(parser)
     parser.add_argument("--topic", metavar="TOPIC", help="only articles tagged with this topic")
-    parser.add_argument("--limit", type=int, default=50, help="at most this many (default: 50)")
+    parser.add_argument("--limit", type=whole_number(1, MAX_LIMIT), default=50,
+                        help=f"at most this many, up to {MAX_LIMIT} (default: 50)")
     add_format_option(parser)
     add_database_option(parser)
     parser.set_defaults(func=run)
@@ -44,8 +47,6 @@ def run(args: argparse.Namespace) -> int:
     from bot.newsroom.topics import load_topics
     from bot.store.articles import ArticleRepository
 
-    if args.limit < 1:
-        raise UserError("--limit must be at least 1")
     with open_app(args) as app:
         topic = None
         if args.topic:

@@ -187,7 +187,11 @@ def load_channel_defaults(config_dir: Path, topics: TopicSet | None = None) -> C
     defaults = _file_values(data.get("defaults", {}), f"{path}: defaults", topics)
     channels: dict[ChannelKey, dict[str, Any]] = {}
     seen: dict[tuple[str, ...], str] = {}
-    for name, table in (data.get("channels") or {}).items():
+    tables = data.get("channels", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f'{path}: channels must be tables, e.g. [channels."console:local:newsroom"], '
+                          f"not {type(tables).__name__} {str(tables)[:40]}")
+    for name, table in tables.items():
         try:
             key = ChannelKey.parse(name)
         except ValueError as exc:

@@ -47,3 +47,13 @@ def test_an_invalid_value_is_one_clear_line_from_the_cli(tmp_path: Path, capsys:
     assert main(["topics", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite3'}"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("newsdigest: error:") and "inbox.poll_seconds" in err and "Traceback" not in err
+
+
+def test_the_algorithm_choices_are_the_summarizers() -> None:
+    from typing import get_args
+
+    from bot.app.settings import Algorithm
+    from bot.cli.summarize_cmd import ALGORITHM_CHOICES
+    from summarizer.rank import ALGORITHMS
+
+    assert get_args(Algorithm) == ALGORITHMS == ALGORITHM_CHOICES
