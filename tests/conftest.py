@@ -17,6 +17,21 @@ SAMPLE_DUMP = Path(__file__).resolve().parents[1] / "bot" / "samples" / "world-n
 POSTGRES_ENV = "NEWSDIGEST_TEST_POSTGRES_URL"
 
 
+# The suite must not read the developer's environment: settings, data and config directories,
+# database URL, chat credentials. Only these two are left for the fixtures that need them.
+KEPT_ENV = frozenset({POSTGRES_ENV, "NEWSDIGEST_REQUIRE_POSTGRES"})
+ISOLATED_PREFIXES = ("NEWSDIGEST_", "SLACK_", "DISCORD_")
+ISOLATED_NAMES = frozenset({"PORT"})
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without the user's NEWSDIGEST_*, SLACK_*, DISCORD_* and PORT variables."""
+    for name in list(os.environ):
+        if (name.startswith(ISOLATED_PREFIXES) or name in ISOLATED_NAMES) and name not in KEPT_ENV:
+            monkeypatch.delenv(name)
+
+
 def shared_path(*parts: str) -> Path:
     """A path under ../shared, or a clean skip when the shared folder is absent."""
     path = SHARED.joinpath(*parts)

@@ -119,8 +119,7 @@ CASES: dict[str, tuple[Callable[[Place], None] | None, tuple[str, ...], str]] = 
     "mysql without a driver": (None, ("articles", "--database-url", "mysql://u:secret@db/news"),
                                "SQLite and PostgreSQL"),
     "bare path": (None, ("articles", "--database-url", "/srv/news.db"), "sqlite:////srv/news.db"),
-    "missing directory": (None, ("articles", "--database-url", "sqlite:////nonexistent-newsdigest/dir/x.db"),
-                          "does not exist"),
+    "missing directory": (None, ("articles", "--database-url", "sqlite:///{root}/missing/dir/x.db"), "does not exist"),
 }
 
 
@@ -129,10 +128,10 @@ def test_bad_input_is_one_line_on_stderr_never_a_traceback(place: Place, name: s
     setup, argv, expected = CASES[name]
     if setup is not None:
         setup(place)
-    done = place.run(*argv)
+    done = place.run(*(word.format(root=place.root) for word in argv))
     _assert_one_line(done, expected)
     assert "secret" not in done.stderr  # a password in a database URL is never echoed
-    assert not Path("/nonexistent-newsdigest").exists()  # and no directory was made for a mistyped path
+    assert not (place.root / "missing").exists()  # and no directory was made for a mistyped path
 
 
 def _assert_one_line(done: subprocess.CompletedProcess[str], expected: str) -> None:
