@@ -84,8 +84,11 @@ class SlackStandIn:
     def response_url(self) -> str:
         return f"{self.url}/hooks/{next(self._hook_ids)}"
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 15.0) -> None:
-        """Wait until ``predicate()`` holds (checked after every recorded call), at most ``within`` s."""
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 120.0) -> None:
+        """Wait until ``predicate()`` holds (checked after every recorded call).
+
+        Event-driven: it returns the moment the call arrives; ``within`` only ends a test that would
+        otherwise hang, so it is generous (a loaded CI machine is slow, never wrong)."""
         async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
 
@@ -272,15 +275,17 @@ def slack_settings(tmp_path: Path, api_url: str, **slack: Any) -> Settings:
 class FakeHandler:
     """A CommandHandler that records what it was asked and answers from a script."""
 
-    def __init__(self, reply: CommandReply | None = None, *, delay: float = 0.0) -> None:
+    def __init__(self, reply: CommandReply | None = None, *, gate: asyncio.Event | None = None) -> None:
         self.reply = reply
-        self.delay = delay
+        self.gate = gate  # when given, every call waits until the test opens it
+        self.started = asyncio.Event()
         self.calls: list[tuple[CommandContext, str, str]] = []
 
     async def __call__(self, ctx: CommandContext, command: str, text: str) -> CommandReply:
         self.calls.append((ctx, command, text))
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        self.started.set()
+        if self.gate is not None:
+            await self.gate.wait()
         if self.reply is not None:
             return self.reply
         words = text.split()  # like bot.chat.commands.Commands: a trailing "public" asks for a public brief

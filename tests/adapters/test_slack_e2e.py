@@ -72,7 +72,7 @@ class Running:
         body = slash_body(command, text, response_url=self.slack.response_url(), user=user, team=team)
         status, _, _ = await post_signed(events_url(self.adapter), body)
         assert status == 200
-        await self.slack.wait_for(lambda: len(self.slack.hooks) > before, within=30)
+        await self.slack.wait_for(lambda: len(self.slack.hooks) > before)
         return self.slack.hooks[-1]
 
     def posts(self) -> list[dict[str, Any]]:
@@ -289,7 +289,7 @@ async def test_serve_starts_the_slack_adapter_when_token_and_signing_secret_are_
     try:
         url = f"http://127.0.0.1:{port}/slack/events"
         body = slash_body("/digest", "help", response_url=slack.response_url())
-        async with asyncio.timeout(20):
+        async with asyncio.timeout(120):  # generous: serve starts slowly on a loaded machine
             while True:  # until serve has bound the port
                 try:
                     status, _, _ = await post_signed(url, body)

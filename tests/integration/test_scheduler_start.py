@@ -8,6 +8,7 @@ import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
@@ -15,16 +16,31 @@ from bot.adapters.console import ConsolePoster
 from bot.app.bootstrap import bootstrap
 from bot.app.serve import build_service, console_factory
 from bot.app.settings import load_settings
-from bot.chat.ports import ChannelKey
+from bot.chat.ports import ChannelKey, PostReceipt
+from bot.chat.results import Digest
 from bot.store.models import ChannelRow
 from tests.conftest import SAMPLE_DUMP
 
 CHANNEL = ChannelKey.parse("console:local:newsroom")
+HANG = 120.0  # only ends a test that would hang; the wait itself ends on the event
+
+
+class WatchedPoster(ConsolePoster):
+    """A ConsolePoster that tells the test the moment a digest is posted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.posted = asyncio.Event()
+
+    async def post_digest(self, channel: ChannelKey, digest: Digest, *, note: str | None = None) -> PostReceipt:
+        receipt = await super().post_digest(channel, digest, note=note)
+        self.posted.set()
+        return receipt
 
 
 async def test_inbox_backlog_is_in_the_catch_up_digest_on_start(db_url: str, tmp_path: Path) -> None:
     app = bootstrap(load_settings(data_dir=tmp_path, inbox={"stable_seconds": 5.0}), database_url=db_url)
-    poster = ConsolePoster(terminal=False, render=lambda d, f: d.title)
+    poster = WatchedPoster(terminal=False, render=lambda d, f: d.title)
     service = build_service(app, [console_factory(poster)])
     try:
         # The channel was served before (cursor yesterday) and its time passed an hour ago while down.
@@ -40,10 +56,8 @@ async def test_inbox_backlog_is_in_the_catch_up_digest_on_start(db_url: str, tmp
         old = time.time() - 3600
         os.utime(dump, (old, old))  # landed during the outage
         await service.scheduler.start()
-        for _ in range(600):  # bounded wait (30 s) for the first tick; nothing about timing is asserted
-            if poster.posts:
-                break
-            await asyncio.sleep(0.05)
+        async with asyncio.timeout(HANG):
+            await poster.posted.wait()  # the first tick's catch-up digest
         [post] = poster.posts
         assert (inbox / "processed" / "overnight.txt").exists()
         assert sum(len(s.stories) for s in post.digest.sections) >= 3  # the sample's stories are in it
