@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from bot.cli.options import add_database_option, add_format_option, open_app, parse_since
+from bot.cli.options import add_database_option, add_format_option, open_app, parse_since, whole_number
 
 STATUSES = ("posted", "failed", "skipped", "claimed", "uncertain")
 
@@ -28,7 +28,8 @@ def register(sub: Any) -> None:
     parser.add_argument("--since", type=parse_since, metavar="WHEN",
                         help="only runs since then: 90m, 24h, 7d, 2w or an ISO date (default: all)")
     parser.add_argument("--status", choices=STATUSES, help="only runs with this outcome")
-    parser.add_argument("--limit", type=int, default=100, help="at most this many runs (default: 100)")
+    parser.add_argument("--limit", type=whole_number(1, 100_000), default=100,
+                        help="at most this many runs, up to 100000 (default: 100)")
     add_format_option(parser)
     add_database_option(parser)
     parser.set_defaults(func=run)

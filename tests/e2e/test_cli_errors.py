@@ -109,6 +109,7 @@ CASES: dict[str, tuple[Callable[[Place], None] | None, tuple[str, ...], str]] = 
     "since overflow": (None, ("articles", "--since", "99999999999d"), "--since"),
     "since before year 1": (None, ("articles", "--since", "999999999d"), "--since"),
     "limit overflow": (None, ("articles", "--limit", "99999999999999999999999"), "--limit"),
+    "history limit overflow": (None, ("history", "--limit", "99999999999999999999999"), "--limit"),
     "brief limit zero": (None, ("brief", "ukraine", "--limit", "0"), "--limit"),
     "unknown algorithm": (_settings('[summarizer]\nalgorithm = "nope"\n'), ("articles",), "algorithm"),
     "unknown log level": (_settings('log_level = "LOUD"\n'), ("articles",), "log_level"),
