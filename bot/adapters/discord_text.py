@@ -8,7 +8,6 @@ also sent with ``AllowedMentions.none()``, so escaping is the second of two lock
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
 
 import discord
 
@@ -70,18 +69,8 @@ def clean_label(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL that cannot break out of a markdown link, or None."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    # Parentheses, angle brackets and spaces would end the link early; percent-encoding keeps it valid.
-    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+    """An http(s) URL that cannot break out of a markdown link, or None (the same rule as Markdown output)."""
+    return rendering.md_url(url)
 
 
 def chunk_lines(lines: list[str], limit: int) -> list[str]:
