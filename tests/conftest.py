@@ -18,8 +18,8 @@ POSTGRES_ENV = "NEWSDIGEST_TEST_POSTGRES_URL"
 
 
 # The suite must not read the developer's environment: settings, data and config directories,
-# database URL, chat credentials. Only these two are left for the fixtures that need them.
-KEPT_ENV = frozenset({POSTGRES_ENV, "NEWSDIGEST_REQUIRE_POSTGRES"})
+# database URL, chat credentials. Only the test controls below are left for the fixtures that need them.
+KEPT_ENV = frozenset({POSTGRES_ENV, "NEWSDIGEST_REQUIRE_POSTGRES", "NEWSDIGEST_SCREENSHOT_DIR"})
 ISOLATED_PREFIXES = ("NEWSDIGEST_", "SLACK_", "DISCORD_")
 ISOLATED_NAMES = frozenset({"PORT"})
 

@@ -39,8 +39,8 @@ class Place:
                    PYTHONPATH=str(ROOT))
         return env
 
-    def run(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot.cli", *argv], env=self.env(), cwd=self.root,
+    def run(self, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", *argv], env={**self.env(), **env}, cwd=self.root,
                               capture_output=True, text=True, timeout=300)
 
 
@@ -158,7 +158,8 @@ def test_digest_force_while_another_process_holds_the_database(place: Place) -> 
     holder = sqlite3.connect(place.data / "newsdigest.sqlite3")
     try:
         holder.execute("BEGIN EXCLUSIVE")  # what a long write (or a stuck process) does to SQLite
-        done = place.run("digest", "--channel", "console:local:newsroom", "--force")
+        done = place.run("digest", "--channel", "console:local:newsroom", "--force",
+                         NEWSDIGEST_DATABASE_BUSY_TIMEOUT="1")  # give up soon: the lock is never released
     finally:
         holder.rollback()
         holder.close()
