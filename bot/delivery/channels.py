@@ -6,7 +6,7 @@ A channel is keyed by (platform, workspace or guild, channel id). A NULL column 
 A Slack channel id is one channel in every workspace that sees it (Slack Connect and Enterprise Grid
 share a channel under its one id), so Slack channels are *identified* by their id alone: whichever
 workspace a key names, it finds the one row (or file entry) of that channel, and the database
-refuses a second row (migration 0006). Otherwise one channel could hold two entries and get every
+refuses a second row (migration 0007). Otherwise one channel could hold two entries and get every
 story twice.
 """
 

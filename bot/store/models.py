@@ -64,7 +64,7 @@ class ChannelRow(Base):
     """Per-channel settings changed from chat; a NULL column means "use config/channels.toml"."""
 
     __tablename__ = "channels"
-    # Migration 0006: a Slack channel id is the same in every workspace that shares the channel, so
+    # Migration 0007: a Slack channel id is the same in every workspace that shares the channel, so
     # it gets one row whichever team a command came from (two rows would post every story twice).
     __table_args__ = (UniqueConstraint("platform", "workspace", "channel", name="uq_channels_key"),
                       Index("uq_channels_slack_channel", "channel", unique=True,

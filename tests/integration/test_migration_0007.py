@@ -1,4 +1,4 @@
-"""Migration 0006: rows of one Slack channel under two workspaces merge into one, and a second is refused."""
+"""Migration 0007: rows of one Slack channel under two workspaces merge into one, and a second is refused."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _seed_doubled_channel(db_url: str) -> None:
     """What the bug left: C1 under T1 (set up there) and under T2 (a guest's command), both posted to."""
     engine = make_engine(db_url)
     try:
-        _alembic(engine, "0005", down=True)
+        _alembic(engine, "0006", down=True)
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO channels (id, platform, workspace, channel, topics, created_at, "
                               f"covered_until) VALUES (1, 'slack', 'T1', 'C1', '[\"ukraine\"]', '{NOW}', '{NOW}')"))

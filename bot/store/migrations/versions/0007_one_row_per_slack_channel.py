@@ -7,15 +7,15 @@ Slack channel are merged into the oldest one (its settings win, empty ones are f
 others; runs and delivered stories move over, so nothing already posted is posted again), then a
 partial unique index makes a second row impossible.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
