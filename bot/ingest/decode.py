@@ -67,6 +67,14 @@ def _undo_mojibake(match: re.Match[str]) -> str:
         return run
 
 
+def readable_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a Latin-1 "Zürich.txt") read as cp1252, not kept as
+    lone surrogates, which no database and no UTF-8 log can store."""
+    if name.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    return _decode_mixed(name.encode("utf-8", "surrogateescape"))
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode a dump: BOMs honoured, UTF-8 first, then cp1252 and Latin-1 for the bytes UTF-8 rejects."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -58,7 +58,9 @@ class DumpSource:
 
     @classmethod
     def from_path(cls, path: Path) -> DumpSource:
-        return cls(path.name, lambda: path.open("rb"))
+        from bot.ingest.decode import readable_name  # a non-UTF-8 file name becomes storable text
+
+        return cls(readable_name(path.name), lambda: path.open("rb"))
 
     @classmethod
     def from_bytes(cls, data: bytes, *, name: str) -> DumpSource:

@@ -319,3 +319,22 @@ def test_a_link_planted_as_processed_folder_is_never_written_through(box: Path, 
     _settle(inbox, clock, box / "a.jsonl")
     assert list(elsewhere.iterdir()) == []
     assert (box / "a.jsonl").exists() or any((box / ".claims").rglob("a.jsonl"))  # kept, not lost
+
+
+@pytest.mark.parametrize("raw", [b"evil.txt\nERROR:forged.txt", b"a\rb.txt", b"caf\xe9.txt", b"with space\n.txt"])
+def test_hostile_file_names_are_ingested_and_logged_on_one_quoted_line(
+    box: Path, caplog: pytest.LogCaptureFixture, raw: bytes
+) -> None:
+    from bot.app.eventlog import TextFormatter
+
+    name = os.fsdecode(raw)
+    (box / name).write_text("a dump")
+    clock, ingest = Clock(1000.0), Ingest()
+    inbox = Inbox(box, ingest, stable_seconds=5, clock=clock)
+    with caplog.at_level(logging.INFO, logger="bot.sources.inbox"):
+        _settle(inbox, clock, box / name)
+    assert [n for n, _ in ingest.read] == [name] and (box / "processed" / name).exists()
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("ingest ")]
+    line = TextFormatter("%(levelname)s %(message)s").format(record)
+    assert line.splitlines() == [line] and line.startswith('INFO ingest file="')
+    line.encode("utf-8")  # no lone surrogate left to break a UTF-8 log stream
