@@ -39,14 +39,20 @@ class Concepts:
 
 
 def bigram_concepts(
-    sents: Sequence[Sentence], *, min_docs: int = 2, tokenized: Sequence[list[str]] | None = None
+    sents: Sequence[Sentence],
+    *,
+    min_docs: int = 2,
+    tokenized: Sequence[list[str]] | None = None,
+    known: frozenset[str] = frozenset(),
+    known_weight: float = 0.0,
 ) -> Concepts:
     """Concepts of the sentences, each weighted by the number of documents it appears in (0 below ``min_docs``).
 
-    ``tokenized``: the sentences' ``text.tokens``, when the caller already has them.
+    ``tokenized``: the sentences' ``text.tokens``, when the caller already has them. ``known``: concepts
+    the reader already has (update mode); they keep ``known_weight`` of their weight.
     """
     toks = tokenized if tokenized is not None else [tokens(s.text) for s in sents]
-    per_sentence = [set(bigrams_of(t)) for t in toks]
+    per_sentence = [set(bigrams_of(t, s.language)) for t, s in zip(toks, sents, strict=True)]
     vocab: dict[str, int] = {}
     cols = [vocab.setdefault(key, len(vocab)) for keys in per_sentence for key in keys]
     n_concepts = max(len(vocab), 1)
@@ -62,4 +68,8 @@ def bigram_concepts(
     # imports numpy.ma (~17 ms): a fifth of a whole `newsdigest summarize` process.
     pairs, _ = np.unique(doc_of[r] * n_concepts + c, return_counts=True)
     df = np.bincount(pairs % n_concepts, minlength=n_concepts).astype(np.float64)
-    return Concepts(len(sents), r, c, np.where(df >= min_docs, df, 0.0))
+    weights = np.where(df >= min_docs, df, 0.0)
+    if known:
+        told = np.fromiter((key in known for key in vocab), dtype=bool, count=len(vocab))
+        weights[: len(vocab)][told] *= known_weight
+    return Concepts(len(sents), r, c, weights)

@@ -7,6 +7,7 @@ sentence-split text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 import time
@@ -18,6 +19,7 @@ from summarizer.models import Document
 from summarizer.rank import item_documents, summarize
 
 BudgetKind = Literal["sentences", "words"]
+Half = Literal["tune", "check"]
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 
@@ -25,14 +27,24 @@ class RougeUnavailable(RuntimeError):
     """rouge-score is a test extra; scoring needs it."""
 
 
+def dev_half(item_id: str) -> Half:
+    """The fixed half an item belongs to: ``tune`` (weights may be chosen on it) or ``check`` (only measured).
+
+    Fixed by the item id alone (SHA-1 of the id, even -> tune), so every run and every tuner sees the
+    same split; a change is kept only if it helps on both halves.
+    """
+    return "tune" if int(hashlib.sha1(item_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "check"
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One summarization input with its reference summaries."""
+    """One summarization input with its reference summaries (``previous``: texts the reader already has)."""
 
     id: str
     articles: tuple[str, ...]
     references: tuple[str, ...]
     title: str | None = None
+    previous: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,31 +109,46 @@ def documents(item: Item) -> list[Document]:
     return item_documents(item.id, item.articles, item.title)
 
 
-def run_system(items: Sequence[Item], algorithm: str, budget: Budget) -> tuple[list[list[str]], float]:
-    """Summaries of every item by one algorithm, and the wall seconds it took in-process."""
+def run_system(
+    items: Sequence[Item], algorithm: str, budget: Budget, *, use_previous: bool = False
+) -> tuple[list[list[str]], float]:
+    """Summaries of every item by one algorithm, and the wall seconds it took in-process.
+
+    ``use_previous``: pass each item's ``previous`` texts (update summarization: what is new to a reader
+    who already has them); without it the same items are summarized as if nothing had been read.
+    """
     n_sent = budget.size if budget.kind == "sentences" else None
     n_words = budget.size if budget.kind == "words" else None
     start = time.perf_counter()
     out = [
         [
             s.text
-            for s in summarize(documents(it), max_sentences=n_sent, max_words=n_words, algorithm=algorithm).sentences
+            for s in summarize(
+                documents(it),
+                max_sentences=n_sent,
+                max_words=n_words,
+                algorithm=algorithm,
+                previous=it.previous if use_previous else (),
+            ).sentences
         ]
         for it in items
     ]
     return out, time.perf_counter() - start
 
 
-def score_set(set_name: str, items: Sequence[Item], algorithm: str, budget: Budget, scorer: Any) -> Row:
+def score_set(
+    set_name: str, items: Sequence[Item], algorithm: str, budget: Budget, scorer: Any, *, use_previous: bool = False
+) -> Row:
     """Run and score one algorithm on one set."""
-    preds, seconds = run_system(items, algorithm, budget)
+    preds, seconds = run_system(items, algorithm, budget, use_previous=use_previous)
     tot = dict.fromkeys(METRICS, 0.0)
     for item, pred in zip(items, preds, strict=True):
         for k, v in rouge(pred, item.references, budget, scorer).items():
             tot[k] += v
     n = max(len(items), 1)
     r1, r2, rl = (round(100 * tot[k] / n, 2) for k in METRICS)
-    return Row(set_name, algorithm, len(items), r1, r2, rl, round(seconds, 3))
+    system = f"{algorithm}+previous" if use_previous else algorithm
+    return Row(set_name, system, len(items), r1, r2, rl, round(seconds, 3))
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class Document:
     id: str
     paragraphs: tuple[str, ...]
     title: str | None = None
+    language: str | None = None  # ISO 639-1 ("de"); None: detected offline from the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Sentence:
     doc_id: str
     position: int  # index among the document's sentences, 0-based
     paragraph: int = 0
+    language: str = "en"  # the rules it was split and is ranked by (its document's language)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,25 +6,31 @@ from collections.abc import Sequence
 
 from summarizer.models import Document, Sentence, Summary
 from summarizer.sumy_backend import SUMY_ALGORITHMS, sumy_pick
-from summarizer.text import split_sentences, word_count
+from summarizer.text import split_sentences, story_language, word_count
 
 ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
 DEFAULT_SENTENCES = 3
 
 
-def item_documents(item_id: str, articles: Sequence[str], title: str | None = None) -> list[Document]:
+def item_documents(
+    item_id: str, articles: Sequence[str], title: str | None = None, *, language: str | None = None
+) -> list[Document]:
     """The summarize contract's item as documents: ids ``<item>#<n>``, the title only for a single article."""
     single = len(articles) == 1
-    return [Document(id=f"{item_id}#{i}", paragraphs=(text,), title=title if single else None)
+    return [Document(id=f"{item_id}#{i}", paragraphs=(text,), title=title if single else None, language=language)
             for i, text in enumerate(articles)]
 
 
 def document_sentences(doc: Document) -> list[Sentence]:
-    """Every sentence of a document, numbered in reading order, tagged with its paragraph."""
+    """Every sentence of a document, numbered in reading order, tagged with its paragraph and language.
+
+    The language is the document's own when given, else detected from its first paragraphs.
+    """
     out: list[Sentence] = []
+    lang = story_language(" ".join(doc.paragraphs[:8]), doc.language)
     for p_index, paragraph in enumerate(doc.paragraphs):
-        for text in split_sentences(paragraph):
-            out.append(Sentence(text=text, doc_id=doc.id, position=len(out), paragraph=p_index))
+        for text in split_sentences(paragraph, lang):
+            out.append(Sentence(text=text, doc_id=doc.id, position=len(out), paragraph=p_index, language=lang))
     return out
 
 
@@ -80,11 +86,15 @@ def summarize(
     max_words: int | None = None,
     algorithm: str = "default",
     query: str | None = None,
+    previous: Sequence[str] = (),
 ) -> Summary:
     """Whole sentences from ``docs``, at most ``max_sentences`` or about ``max_words`` words, in reading order.
 
     One document gives a single-document summary, several a multi-document one. ``query`` biases
-    the default algorithm toward sentences about a topic. Each sentence keeps its document id.
+    the default algorithm toward sentences about a topic. ``previous``: texts the reader already has
+    (earlier digests, stories already sent): the default algorithm favours what they do not say and
+    never repeats a sentence of them (update summarization); other algorithms ignore it. Each
+    sentence keeps its document id.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
@@ -96,8 +106,12 @@ def summarize(
     if algorithm in SUMY_ALGORITHMS:
         return Summary(tuple(_sumy(per_doc, docs, algorithm, n_sent, n_words)))
     from summarizer.select import pick_default  # numpy-backed: imported only when ranking runs
+    from summarizer.update import known_from, main_language
 
-    picked = pick_default(per_doc, docs, max_sentences=n_sent, max_words=n_words, query=query)
+    known = None
+    if previous:
+        known = known_from(previous, main_language([s for group in per_doc for s in group]))
+    picked = pick_default(per_doc, docs, max_sentences=n_sent, max_words=n_words, query=query, known=known)
     return Summary(tuple(reading_order(picked, doc_order)))
 
 

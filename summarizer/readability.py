@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from summarizer.text import wordset
+from summarizer.language import ENGLISH, language
+from summarizer.text import open_quotes, wordset
 
 # A sentence opening with one of these leans on what came before it ("He said...", "But ...",
 # "The report also..."): fine after its antecedent, never as the first line of a brief.
@@ -30,10 +31,11 @@ _DANGLING_PHRASES = re.compile(
 )
 _DEMONSTRATIVES = wordset("this that these those")
 _PHRASE_STARTS = wordset("in as at on for the he she they")
-_LEAD_PUNCT = "\"'“‘`([-–— "
-_WORD = re.compile(r"[A-Za-z]+")
+_LEAD_PUNCT = "\"'“‘`([-–— „‚«»"
+_WORD = re.compile(r"[^\W\d_]+")
 _CLOSING_SINGLE = re.compile(r"’(?![A-Za-z])")
 _QUOTE_MARKS = frozenset("\"“‘'`")
+_ANY_QUOTE = "\"“”„«»"
 _QUOTE_ONLY = re.compile(r"^[\"“‘'][^\"”’]*[\"”’]?[.!?]?[\"”’]?$")
 # Page furniture: what starts a line (bylines, "Read more") and what may appear anywhere in it.
 _BOILERPLATE_START = re.compile(
@@ -55,10 +57,12 @@ def first_word(text: str) -> str:
     return m.group(0).lower() if m else ""
 
 
-def is_dangling(text: str) -> bool:
+def is_dangling(text: str, lang: str = ENGLISH) -> bool:
     """Does the sentence need a previous one to make sense (pronoun or connective opener)?"""
     stripped = text.lstrip(_LEAD_PUNCT)
     word = first_word(stripped)
+    if lang != ENGLISH:
+        return word in language(lang).dangling
     if word in _DANGLING_FIRST_WORDS:
         return True
     # The regexes run only for the few first words they can match (this runs on every sentence).
@@ -67,9 +71,14 @@ def is_dangling(text: str) -> bool:
     return word in _PHRASE_STARTS and bool(_DANGLING_PHRASES.match(stripped))
 
 
-def is_quote_only(text: str) -> bool:
+def is_quote_only(text: str, lang: str = ENGLISH) -> bool:
     """A bare quotation with no attribution: colour, not news, and unclear out of context."""
     text = text.strip()
+    if lang != ENGLISH:  # any style of marks: „...“, «...», »...«, “...”
+        if text[:1] not in _ANY_QUOTE:
+            return False
+        last = max(text.rfind(c) for c in _ANY_QUOTE)
+        return last > 0 and not text[last + 1 :].strip(".!?,;: ")
     if text.startswith("``"):  # ``newswire style'': quote-only when its first closing mark ends the sentence
         close = text.find("''")
         return close >= 0 and not text[close + 2 :].strip(".!?,;:\"'” ")
@@ -89,22 +98,26 @@ def is_fragment(text: str, *, min_words: int = 5, n_words: int | None = None) ->
     return count < min_words or not any(c.isalpha() for c in text)
 
 
-def needs_context(text: str) -> bool:
+def needs_context(text: str, lang: str = ENGLISH) -> bool:
     """May this sentence not open a brief (a dangling opener or a bare, unattributed quotation)?"""
-    return is_dangling(text) or is_quote_only(text)
+    return is_dangling(text, lang) or is_quote_only(text, lang)
 
 
-def has_half_quote(text: str) -> bool:
+def has_half_quote(text: str, lang: str = ENGLISH) -> bool:
     """Does the sentence open or close a quotation it does not contain whole (the splitter gave up)?
 
     A lone ’ is not counted as a closing quote: it is more often an apostrophe ("players’ club"); newswire
     ``quotes'' count as a pair of marks.
     """
-    if text.count('"') % 2 or text.count("“") != text.count("”") or text.count("``") != text.count("''"):
+    if text.count('"') % 2 or text.count("``") != text.count("''"):
+        return True
+    if lang != ENGLISH:
+        return open_quotes(text) > 0
+    if text.count("“") != text.count("”"):
         return True
     return "‘" in text and text.count("‘") > len(_CLOSING_SINGLE.findall(text))
 
 
-def usable(text: str, *, n_words: int | None = None) -> bool:
+def usable(text: str, *, n_words: int | None = None, lang: str = ENGLISH) -> bool:
     """May this sentence appear in a brief at all? (``n_words``: its word count, if already known)"""
-    return not (is_fragment(text, n_words=n_words) or is_boilerplate(text) or has_half_quote(text))
+    return not (is_fragment(text, n_words=n_words) or is_boilerplate(text) or has_half_quote(text, lang))

@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
+from summarizer.language import ENGLISH, detect_language, language, normalise
+
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # A sentence splitter may cut after a closing quote that is followed by the attribution
 # ("..." he said.), or inside a multi-sentence quote. We rejoin pieces until quotes balance.
@@ -71,32 +73,54 @@ def strip_dateline(text: str) -> str:
     return text[m.end() :]
 
 
-def _quote_imbalance(text: str) -> int:
-    """How many quotes a span opens and leaves open (straight quotes by parity, curly by count)."""
-    if '"' not in text and "“" not in text and "‘" not in text and "``" not in text:
+_CLOSING_APOSTROPHE = re.compile(r"’(?![^\W\d_])")  # ’ followed by a letter is an apostrophe, not a quote
+_QUOTE_CHARS = frozenset('"“‘`„‚«»')
+
+
+def _quote_imbalance(text: str, lang: str = ENGLISH) -> int:
+    """How many quotes a span opens and leaves open (straight quotes by parity, curly by count).
+
+    Outside English the marks differ (German „...“ or »...«, French «...», Polish „...”), so there
+    quotes are counted by kind rather than by direction (see :func:`open_quotes`).
+    """
+    if _QUOTE_CHARS.isdisjoint(text):
         return 0  # the common case, checked cheaply
     straight = text.count('"') % 2
     ascii_pairs = text.count("``") - text.count("''")  # ``newswire style'' (NYT, DUC)
-    curly = text.count("“") - text.count("”")
-    # ‘ is almost never an apostrophe; ’ often is, so count only the ’ that close a quote
-    # (followed by a space, punctuation or the end rather than a letter).
-    single = text.count("‘") - len(re.findall(r"’(?![A-Za-z])", text))
-    return straight + max(curly, 0) + max(single, 0) + max(ascii_pairs, 0)
+    if lang == ENGLISH:
+        curly = text.count("“") - text.count("”")
+        # ‘ is almost never an apostrophe; ’ often is, so count only the ’ that close a quote
+        # (followed by a space, punctuation or the end rather than a letter).
+        single = text.count("‘") - len(_CLOSING_APOSTROPHE.findall(text))
+        return straight + max(curly, 0) + max(single, 0) + max(ascii_pairs, 0)
+    return straight + open_quotes(text) + max(ascii_pairs, 0)
 
 
-def _join_open_quotes(pieces: list[str]) -> list[str]:
+def open_quotes(text: str) -> int:
+    """Unclosed curly quotes in any language's style: double marks („ “ ”) pair up whichever way a
+    language turns them, so an odd count is an open quote; guillemets (« ») must match in number;
+    single marks (‚ ‘ and a ’ that is not an apostrophe) pair up like double ones."""
+    double = (text.count("„") + text.count("“") + text.count("”")) % 2
+    guillemets = abs(text.count("«") - text.count("»"))
+    if "‘" not in text and "‚" not in text:
+        return double + guillemets
+    single = (text.count("‚") + text.count("‘") + len(_CLOSING_APOSTROPHE.findall(text))) % 2
+    return double + guillemets + single
+
+
+def _join_open_quotes(pieces: list[str], lang: str = ENGLISH) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(pieces):
         span = pieces[i]
         j = i + 1
-        if _quote_imbalance(span):
+        if _quote_imbalance(span, lang):
             # Look ahead for the piece that closes the quote; give up (keep the split) if none does.
             k, acc = j, span
             while k < len(pieces) and k - i <= _MAX_QUOTE_JOIN:
                 acc = f"{acc} {pieces[k]}"
                 k += 1
-                if not _quote_imbalance(acc):
+                if not _quote_imbalance(acc, lang):
                     span, j = acc, k
                     break
         out.append(span)
@@ -110,14 +134,14 @@ def _join_open_quotes(pieces: list[str]) -> list[str]:
 SEGMENT_WINDOW = 10_000
 
 
-def _segment(paragraph: str) -> list[str]:
+def _segment(paragraph: str, lang: str = ENGLISH) -> list[str]:
     import sentencex  # light (pure-Python rules); imported lazily to keep CLI start-up minimal
 
     pieces: list[str] = []
     start = 0
     while len(paragraph) - start > SEGMENT_WINDOW:
         window = paragraph[start : start + SEGMENT_WINDOW]
-        found = list(sentencex.segment("en", window))
+        found = list(sentencex.segment(lang, window))
         if len(found) > 1 and "".join(found) == window:
             # Keep all but the last sentence: the window may have cut it; it opens the next window.
             pieces.extend(found[:-1])
@@ -126,21 +150,47 @@ def _segment(paragraph: str) -> list[str]:
             cut = window.rfind(" ") + 1 or len(window)
             pieces.append(window[:cut])
             start += cut
-    pieces.extend(sentencex.segment("en", paragraph[start:]))
+    pieces.extend(sentencex.segment(lang, paragraph[start:]))
     # The paragraph is already space-normalised, so its pieces only need trimming.
     return [s for s in (x.strip() for x in pieces) if s]
 
 
-def split_sentences(text: str) -> list[str]:
+# German-style ordinals ("am 21. April", "im 19. Jahrhundert") end in a full stop that sentencex may take
+# for a sentence end. Where that is the case a piece ends in a one- or two-digit number and a dot.
+_ORDINAL_END = re.compile(r"(?:^|\s)\d{1,2}\.$")
+_ORDINAL_LANGUAGES = frozenset({"de", "da", "no", "fi", "cs", "pl", "hu", "lt", "tr"})
+_MONTHS_AND_UNITS = wordset(
+    """januar jänner februar märz april mai juni juli august september oktober november dezember jahrhundert
+    jahrestag platz lebensjahr januari februari marts maj juni juli oktober december"""
+)
+
+
+def _join_ordinals(pieces: list[str]) -> list[str]:
+    """Rejoin a piece cut after an ordinal number when what follows continues the sentence."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and _ORDINAL_END.search(out[-1]):
+            first = piece.split(maxsplit=1)[0].strip(",.;:").lower() if piece.split() else ""
+            if piece[:1].islower() or first in _MONTHS_AND_UNITS:
+                out[-1] = f"{out[-1]} {piece}"
+                continue
+        out.append(piece)
+    return out
+
+
+def split_sentences(text: str, lang: str = ENGLISH) -> list[str]:
     """Sentences of a text, in order: paragraphs first (line breaks), then rules within each.
 
-    Abbreviations, initials and decimals do not end a sentence (sentencex rules); a quotation
-    that spans several sentences stays in one piece so a summary never carries half a quote;
-    a wire dateline opening a paragraph is dropped.
+    Abbreviations, initials and decimals do not end a sentence (sentencex rules for ``lang``, an
+    ISO 639-1 code); a quotation that spans several sentences stays in one piece so a summary
+    never carries half a quote; a wire dateline opening a paragraph is dropped.
     """
     out: list[str] = []
     for para in split_paragraphs(text):
-        out.extend(_join_open_quotes(_segment(strip_dateline(para))))
+        pieces = _segment(strip_dateline(para), lang)
+        if lang in _ORDINAL_LANGUAGES:
+            pieces = _join_ordinals(pieces)
+        out.extend(_join_open_quotes(pieces, lang))
     return out
 
 
@@ -198,14 +248,17 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_terms(text: str) -> list[str]:
+def content_terms(text: str, lang: str = ENGLISH) -> list[str]:
     """Lower-cased, stemmed words of a text without stop words: the units of similarity."""
-    return terms_of(tokens(text))
+    return terms_of(tokens(text), lang)
 
 
-def terms_of(toks: list[str]) -> list[str]:
+def terms_of(toks: list[str], lang: str = ENGLISH) -> list[str]:
     """``content_terms`` of already tokenized text."""
-    return [t for t in map(_term, toks) if t]
+    if lang == ENGLISH:
+        return [t for t in map(_term, toks) if t]
+    rules = language(lang)
+    return [rules.stem(w) for w in (t.lower() for t in toks) if len(w) > 1 and w not in rules.stop_words]
 
 
 @lru_cache(maxsize=65536)
@@ -222,14 +275,19 @@ def _term(word: str) -> str:
     return "" if lower in STOP_WORDS else stem(lower)
 
 
-def bigrams(text: str) -> list[str]:
+def bigrams(text: str, lang: str = ENGLISH) -> list[str]:
     """Stemmed word bigrams of a text, skipping pairs of two stop words ("of the"): multi-document concepts."""
-    return bigrams_of(tokens(text))
+    return bigrams_of(tokens(text), lang)
 
 
-def bigrams_of(toks: list[str]) -> list[str]:
+def bigrams_of(toks: list[str], lang: str = ENGLISH) -> list[str]:
     """``bigrams`` of already tokenized text."""
-    return [f"{a[0]} {b[0]}" for a, b in pairwise(map(_unit, toks)) if not (a[1] and b[1])]
+    if lang == ENGLISH:
+        units = list(map(_unit, toks))
+    else:
+        rules = language(lang)
+        units = [(rules.stem(w), w in rules.stop_words) for w in (t.lower() for t in toks)]
+    return [f"{a[0]} {b[0]}" for a, b in pairwise(units) if not (a[1] and b[1])]
 
 
 @lru_cache(maxsize=65536)
@@ -242,3 +300,10 @@ def _unit(word: str) -> tuple[str, bool]:
 def word_count(text: str) -> int:
     """Words as a reader (and a words budget) counts them: whitespace-separated tokens."""
     return len(text.split())
+
+
+def story_language(text: str, declared: str | None = None) -> str:
+    """The language a story's brief follows: the declared one when supported, else detected offline."""
+    if declared:
+        return normalise(declared)
+    return detect_language(text, STOP_WORDS)

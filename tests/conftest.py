@@ -12,7 +12,8 @@ from sqlalchemy import Engine, text
 
 from bot.store.db import make_engine, migrate, normalise_url
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# ../shared beside the checkout; NEWSDIGEST_SHARED points elsewhere (a git worktree has no ../shared).
+SHARED = Path(os.environ.get("NEWSDIGEST_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 SAMPLE_DUMP = Path(__file__).resolve().parents[1] / "bot" / "samples" / "world-news-2026-01-28.txt"
 POSTGRES_ENV = "NEWSDIGEST_TEST_POSTGRES_URL"
 

@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
         help="summarize JSONL input: one {id, articles, title} per line in, one {id, summary} per line out",
         description='Read one JSON object per line {"id", "articles": [str, ...], "title": str|null} and '
         'write one line {"id", "summary": [str, ...]} per input, in input order. One article gives a '
-        "single-document summary, several a multi-document one.",
+        "single-document summary, several a multi-document one. Optional fields: \"previous\": [str, ...], "
+        "texts the reader already has (update mode: the summary favours what they do not say and never "
+        "repeats them); \"language\": an ISO 639-1 code such as \"de\" (default: detected from the text).",
     )
     p.add_argument("--input", "-i", required=True, help="JSONL file ('-' for standard input)")
     budget = p.add_mutually_exclusive_group(required=True)
@@ -43,7 +45,10 @@ def _positive(value: str) -> int:
     return n
 
 
-def _records(stream: TextIO, name: str) -> Iterator[tuple[str, list[str], str | None]]:
+Record = tuple[str, list[str], str | None, list[str], str | None]
+
+
+def _records(stream: TextIO, name: str) -> Iterator[Record]:
     for line_no, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -62,7 +67,13 @@ def _records(stream: TextIO, name: str) -> Iterator[tuple[str, list[str], str | 
             raise UserError(f"{name}:{line_no}: 'articles' must be a list of strings")
         if title is not None and not isinstance(title, str):
             raise UserError(f"{name}:{line_no}: 'title' must be a string or null")
-        yield str(rid), articles, title
+        previous = obj.get("previous") or []
+        if not isinstance(previous, list) or not all(isinstance(p, str) for p in previous):
+            raise UserError(f"{name}:{line_no}: 'previous' must be a list of strings")
+        language = obj.get("language")
+        if language is not None and not isinstance(language, str):
+            raise UserError(f"{name}:{line_no}: 'language' must be a string such as \"de\" or null")
+        yield str(rid), articles, title, previous, language
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,9 +98,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stream is not sys.stdin:
             stream.close()
-    for rid, articles, title in records:
-        docs = item_documents(rid, articles, title)
-        summary = summarize(docs, max_sentences=args.sentences, max_words=args.words, algorithm=args.algorithm)
+    for rid, articles, title, previous, language in records:
+        docs = item_documents(rid, articles, title, language=language)
+        summary = summarize(docs, max_sentences=args.sentences, max_words=args.words, algorithm=args.algorithm,
+                            previous=previous)
         out.write(json.dumps({"id": rid, "summary": [s.text for s in summary.sentences]}, ensure_ascii=False))
         out.write("\n")
     out.flush()

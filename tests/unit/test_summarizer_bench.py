@@ -42,14 +42,41 @@ def test_an_extra_set_is_scored_for_each_system(tmp_path: Path, capsys: pytest.C
     data.write_text(json.dumps(ITEM) + "\n", encoding="utf-8")
     out = tmp_path / "b.md"
     argv = ["bench", "--data", str(tmp_path), "--set", f"tiny={data}:sentences:1", "--systems", "default,lead"]
-    code = main([*argv, "--repeats", "1", "--output", str(out)])
+    code = main([*argv, "--half", "all", "--repeats", "1", "--output", str(out)])
     printed, _ = capsys.readouterr()
     assert code == 0
     report = out.read_text(encoding="utf-8")
     for system in ("default", "lead"):
         assert f"| tiny | {system} | 1 |" in report
-        assert f"tiny       {system}" in printed
+        assert f"tiny             {system}" in printed
     assert "| tiny | lead | 1 | 0.00" not in report  # the lead sentence overlaps the reference
+    assert "default+previous" not in report  # no item carries "previous": no update row
+
+
+def test_sets_are_scored_on_their_fixed_check_half_and_update_data_with_and_without_previous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("rouge_score")
+    from summarizer.evaluate import dev_half
+
+    ids = [f"item-{i}" for i in range(12)]
+    check = [i for i in ids if dev_half(i) == "check"]
+    assert 0 < len(check) < len(ids)  # both halves are populated
+    data = tmp_path / "update.jsonl"
+    told = "The United States on Tuesday imposed sanctions on more than 100 targets and banned Russian gold."
+    lines = [json.dumps({**ITEM, "id": i, "previous": [told]}) for i in ids]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "b.md"
+    argv = ["bench", "--data", str(tmp_path), "--set", f"upd={data}:sentences:1", "--systems", "default,lead"]
+    assert main([*argv, "--repeats", "1", "--output", str(out)]) == 0
+    capsys.readouterr()
+    report = out.read_text(encoding="utf-8")
+    n = len(check)
+    for system in ("default", "default+previous", "lead"):
+        assert f"| upd/check | {system} | {n} |" in report
+    # Told the first sentence already, the update summary says the second instead: a different score.
+    row = {line.split("|")[2].strip(): line for line in report.splitlines() if line.startswith("| upd/check |")}
+    assert row["default"] != row["default+previous"].replace("default+previous", "default")
 
 
 def test_missing_rouge_is_a_clear_error_but_latency_still_runs(

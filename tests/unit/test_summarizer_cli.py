@@ -85,6 +85,8 @@ def test_every_algorithm_is_selectable(algorithm: str, tmp_path: Path, capsys: p
         ('{"id": "x", "articles": "text"}', "in.jsonl:2: 'articles' must be a list of strings"),
         ('{"id": null, "articles": []}', "in.jsonl:2: 'id' must be a string"),
         ('{"id": "x", "articles": [], "title": 5}', "in.jsonl:2: 'title' must be a string or null"),
+        ('{"id": "x", "articles": [], "previous": "told"}', "in.jsonl:2: 'previous' must be a list of strings"),
+        ('{"id": "x", "articles": [], "language": 7}', "in.jsonl:2: 'language' must be a string"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2_with_no_output(
