@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Collection
 from datetime import UTC, datetime
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from bot.chat.results import Digest
 
 
+_BEFORE_ANY_STORY = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("demo", help="ingest the bundled sample dump and print its digest",
                             description="Ingest the sample dump shipped with newsdigest into the configured "
@@ -26,15 +30,22 @@ def register(sub: Any) -> None:
 
 
 def topic_digest(app: App, article_ids: Collection[int], *, title: str, per_topic: int = 5) -> Digest:
-    """One brief per configured topic (file order) over ``article_ids``; topics without stories are left out."""
-    from bot.chat.results import Digest
-    from bot.newsroom.briefs import build_brief
-    from bot.newsroom.topics import load_topics
+    """The digest of ``article_ids`` for a channel that follows every configured topic (file order).
 
-    sections = [build_brief(app, name, article_ids=article_ids, limit=per_topic)
-                for name in load_topics(app.settings.config_dir).names]
-    return Digest(title=title, window_start=None, window_end=datetime.now(UTC),
-                  sections=tuple(s for s in sections if not s.empty))
+    The same composer as the scheduled digest: each story once, under its best topic; no sentence twice;
+    a one-story topic says it once; each lead within the reader's length budget.
+    """
+    from bot.chat.ports import ChannelKey
+    from bot.delivery.channels import ChannelConfig
+    from bot.delivery.digest import compose_digest
+
+    now = datetime.now(UTC)
+    # No channel row: nothing was delivered to it, and its window starts before any stored story.
+    config = ChannelConfig(key=ChannelKey("console", "local", "demo"), topics=app.topics.names,
+                           per_topic=per_topic, covered_until=_BEFORE_ANY_STORY)
+    composed = compose_digest(app, config, window_end=now, local_date=now.date(), marker="demo",
+                              only_ids=article_ids)
+    return dataclasses.replace(composed.digest, title=title, window_start=None)
 
 
 def run(args: argparse.Namespace) -> int:

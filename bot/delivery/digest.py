@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.app.timeutil import utc
 from bot.chat.results import Brief, Digest
 from bot.delivery.channels import ChannelConfig
+from bot.delivery.digest_tidy import tidy_sections
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
     digest = Digest(
         title=digest_title(kind, local_date),
         window_start=config.covered_until.astimezone(tz) if config.covered_until else None,
-        window_end=window_end.astimezone(tz), sections=tuple(sections), run_marker=marker, timezone=config.timezone)
-    shown = sum(len(s.stories) + s.more for s in sections)
+        window_end=window_end.astimezone(tz), sections=tidy_sections(sections), run_marker=marker,
+        timezone=config.timezone)
+    shown = sum(len(s.stories) + s.more for s in digest.sections)
     return Composition(digest, tuple(sorted(set(assigned) | set(silent))), shown)
