@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from summarizer.models import Document, Sentence, Summary
 from summarizer.sumy_backend import SUMY_ALGORITHMS, sumy_pick
 from summarizer.text import split_sentences, story_language, word_count
+from summarizer.update import Known
 
 ALGORITHMS: tuple[str, ...] = ("default", "lead", *SUMY_ALGORITHMS)
 DEFAULT_SENTENCES = 3
@@ -86,15 +87,16 @@ def summarize(
     max_words: int | None = None,
     algorithm: str = "default",
     query: str | None = None,
-    previous: Sequence[str] = (),
+    previous: Sequence[str] | Known = (),
 ) -> Summary:
     """Whole sentences from ``docs``, at most ``max_sentences`` or about ``max_words`` words, in reading order.
 
     One document gives a single-document summary, several a multi-document one. ``query`` biases
     the default algorithm toward sentences about a topic. ``previous``: texts the reader already has
     (earlier digests, stories already sent): the default algorithm favours what they do not say and
-    never repeats a sentence of them (update summarization); other algorithms ignore it. Each
-    sentence keeps its document id.
+    never repeats a sentence of them (update summarization); other algorithms ignore it. Pass a
+    :func:`summarizer.update.reader_knows` result to prepare them once for many calls. Each sentence
+    keeps its document id.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
@@ -109,7 +111,9 @@ def summarize(
     from summarizer.update import known_from, main_language
 
     known = None
-    if previous:
+    if isinstance(previous, Known):
+        known = None if previous.empty else previous
+    elif previous:
         known = known_from(previous, main_language([s for group in per_doc for s in group]))
     picked = pick_default(per_doc, docs, max_sentences=n_sent, max_words=n_words, query=query, known=known)
     return Summary(tuple(reading_order(picked, doc_order)))
@@ -143,7 +147,11 @@ def _sumy(
     return out
 
 
-def blurb(doc: Document) -> Sentence | None:
-    """The best single sentence of one document, for a story line (None if it has no usable sentence)."""
-    summary = summarize([doc], max_sentences=1)  # the blurb regime: centrality first, never a dangling opener
+def blurb(doc: Document, *, previous: Sequence[str] | Known = ()) -> Sentence | None:
+    """The best single sentence of one document, for a story line (None if it has no usable sentence).
+
+    ``previous``: what the reader already has (see :func:`summarize`); None when the story only repeats it.
+    """
+    # the blurb regime: centrality first, never a dangling opener
+    summary = summarize([doc], max_sentences=1, previous=previous)
     return summary.sentences[0] if summary.sentences else None

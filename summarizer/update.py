@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from summarizer.models import Sentence
-from summarizer.text import bigrams_of, split_sentences, terms_of, tokens
-from summarizer.vectors import TermMatrix
+from summarizer.text import bigrams_of, split_sentences, story_language, terms_of, tokens
+
+if TYPE_CHECKING:  # numpy is loaded only when ranking runs (summarizer.rank imports this module)
+    import numpy as np
+
+    from summarizer.vectors import TermMatrix
 
 MAX_PREVIOUS_SENTENCES = 400  # a bound on the work: the reader's most recent texts come first
 
@@ -49,8 +52,15 @@ def known_from(previous: Sequence[str], lang: str) -> Known:
     return Known(terms, frozenset(grams))
 
 
+def reader_knows(previous: Sequence[str]) -> Known:
+    """``previous`` prepared once, in its own language, for several summaries (e.g. every story line of a brief)."""
+    return known_from(previous, story_language(" ".join(previous[:3])[:4000]))
+
+
 def max_similarity_to_rows(matrix: TermMatrix, n: int, first: int, count: int) -> np.ndarray:
     """For each of the first ``n`` rows, its highest cosine with rows ``first .. first + count - 1``."""
+    import numpy as np
+
     best = np.zeros(n)
     for row in range(first, first + count):
         np.maximum(best, matrix.similarities_to(row)[:n], out=best)

@@ -9,7 +9,7 @@ what keeps the overlap from ever repeating a story.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -21,6 +21,7 @@ from bot.app.timeutil import utc
 from bot.chat.results import Brief, Digest
 from bot.delivery.channels import ChannelConfig
 from bot.delivery.digest_tidy import tidy_sections
+from bot.delivery.told import told_on_topic
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ class BriefBuilder(Protocol):
     """``bot.newsroom.briefs.build_brief``'s signature (injected so composition can be tested on its own)."""
 
     def __call__(self, app: App, query: str, *, since: datetime | None = None,
-                 article_ids: Collection[int] | None = None, limit: int = 5) -> Brief: ...
+                 article_ids: Collection[int] | None = None, limit: int = 5,
+                 previous: Sequence[str] = ()) -> Brief: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +119,16 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
     floor = window_floor(config.covered_until, window_end)
     with app.sessions() as session:
         assigned, silent = select_candidates(session, config.row_id, config.topics, floor, window_end)
-    if only_ids is not None:
-        keep = set(only_ids)
-        assigned = {a: t for a, t in assigned.items() if a in keep}
+        if only_ids is not None:
+            keep = set(only_ids)
+            assigned = {a: t for a, t in assigned.items() if a in keep}
+        # What the channel was already sent on each topic: the briefs are updates for that reader.
+        told = {t: told_on_topic(session, config.row_id, t) for t in config.topics if t in assigned.values()}
     sections: list[Brief] = []
     for topic in config.topics:
         ids = [a for a, t in assigned.items() if t == topic]
         if ids:
-            brief = brief_fn(app, topic, article_ids=ids, limit=config.per_topic)
+            brief = brief_fn(app, topic, article_ids=ids, limit=config.per_topic, previous=told.get(topic, ()))
             if not brief.empty:
                 sections.append(brief)
     tz = config.tz
