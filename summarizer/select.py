@@ -112,8 +112,8 @@ def score_sentences(
     if query:
         extra.append(content_terms(query, main_language(sents)))
     known_first = n + len(extra)
-    if known is not None:
-        extra.extend(known.terms)
+    told_rows = known.relevant(terms) if known is not None else []
+    extra.extend(told_rows)
     matrix = tfidf(terms, extra=extra)
     body = matrix.rows < n
     centroid = np.bincount(matrix.cols[body], weights=matrix.data[body], minlength=matrix.n_terms)
@@ -137,8 +137,8 @@ def score_sentences(
     )
     if not mode.allow_dangling:
         ok &= ~context
-    if known is not None and not known.empty:
-        told = max_similarity_to_rows(matrix, n, known_first, len(known.terms))
+    if told_rows:
+        told = max_similarity_to_rows(matrix, n, known_first, len(told_rows))
         score -= weights.known_penalty * told
         ok &= told < weights.duplicate_cosine
     return Scored(np.where(ok, score, -np.inf), context, matrix)

@@ -22,18 +22,34 @@ if TYPE_CHECKING:  # numpy is loaded only when ranking runs (summarizer.rank imp
     from summarizer.vectors import TermMatrix
 
 MAX_PREVIOUS_SENTENCES = 400  # a bound on the work: the reader's most recent texts come first
+MAX_RELEVANT = 120  # previous sentences compared with one summary's input: those sharing the most terms
+MIN_SHARED_TERMS = 2  # a previous sentence sharing fewer content words cannot repeat a sentence of the input
+DENSE_LIMIT = 4_000_000  # stored weights x previous rows up to which one vectorised product is used
 
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """The reader's sentences as term lists (extra TF-IDF rows) and their concepts."""
+    """The reader's sentences as term lists (extra TF-IDF rows), an index from term to them, their concepts."""
 
     terms: list[list[str]]
     bigrams: frozenset[str]
+    index: dict[str, list[int]]
+    distinct: list[int]  # distinct terms per previous sentence
 
     @property
     def empty(self) -> bool:
         return not self.terms
+
+    def relevant(self, sentence_terms: Sequence[Sequence[str]]) -> list[list[str]]:
+        """The previous sentences that could repeat one of these: sharing at least MIN_SHARED_TERMS terms (or
+        all of theirs), the MAX_RELEVANT sharing most. Keeps each summary's work proportional to its own input."""
+        shared: dict[int, int] = {}
+        for term in {t for terms in sentence_terms for t in terms}:
+            for row in self.index.get(term, ()):
+                shared[row] = shared.get(row, 0) + 1
+        rows = [r for r, k in shared.items() if k >= min(MIN_SHARED_TERMS, self.distinct[r])]
+        rows.sort(key=lambda r: (-shared[r], r))
+        return [self.terms[r] for r in sorted(rows[:MAX_RELEVANT])]
 
 
 def known_from(previous: Sequence[str], lang: str) -> Known:
@@ -48,8 +64,19 @@ def known_from(previous: Sequence[str], lang: str) -> Known:
                 terms.append(row)
                 grams.update(bigrams_of(toks, lang))
             if len(terms) >= MAX_PREVIOUS_SENTENCES:
-                return Known(terms, frozenset(grams))
-    return Known(terms, frozenset(grams))
+                return _known(terms, grams)
+    return _known(terms, grams)
+
+
+def _known(terms: list[list[str]], grams: set[str]) -> Known:
+    index: dict[str, list[int]] = {}
+    distinct: list[int] = []
+    for row, words in enumerate(terms):
+        unique = set(words)
+        distinct.append(len(unique))
+        for term in unique:
+            index.setdefault(term, []).append(row)
+    return Known(terms, frozenset(grams), index, distinct)
 
 
 def reader_knows(previous: Sequence[str]) -> Known:
@@ -58,12 +85,31 @@ def reader_knows(previous: Sequence[str]) -> Known:
 
 
 def max_similarity_to_rows(matrix: TermMatrix, n: int, first: int, count: int) -> np.ndarray:
-    """For each of the first ``n`` rows, its highest cosine with rows ``first .. first + count - 1``."""
+    """For each of the first ``n`` rows, its highest cosine with rows ``first .. first + count - 1``.
+
+    The previous rows become a small dense block over the terms the first ``n`` rows use (a term they
+    lack adds nothing to a cosine); each stored weight of the first rows then picks its column of that
+    block. No BLAS call (its threads cost more than the arithmetic here) and memory bounded by
+    DENSE_LIMIT; past it, one sparse product per previous row.
+    """
     import numpy as np
 
     best = np.zeros(n)
-    for row in range(first, first + count):
-        np.maximum(best, matrix.similarities_to(row)[:n], out=best)
+    mine = matrix.rows < n
+    if count == 0 or not mine.any():
+        return best
+    if int(mine.sum()) * count > DENSE_LIMIT:
+        for row in range(first, first + count):
+            np.maximum(best, matrix.similarities_to(row)[:n], out=best)
+        return best
+    rows, cols, data = matrix.rows[mine], matrix.cols[mine], matrix.data[mine]
+    terms, local = np.unique(cols, return_inverse=True)
+    theirs = (matrix.rows >= first) & (matrix.rows < first + count) & np.isin(matrix.cols, terms)
+    block = np.zeros((count, len(terms)))
+    block[matrix.rows[theirs] - first, np.searchsorted(terms, matrix.cols[theirs])] = matrix.data[theirs]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # rows come sorted from tfidf
+    sums = np.add.reduceat(block[:, local] * data, starts, axis=1)
+    best[rows[starts]] = sums.max(axis=0)
     return best
 
 
