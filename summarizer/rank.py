@@ -28,7 +28,7 @@ def document_sentences(doc: Document) -> list[Sentence]:
     The language is the document's own when given, else detected from its first paragraphs.
     """
     out: list[Sentence] = []
-    lang = story_language(" ".join(doc.paragraphs[:8]), doc.language)
+    lang = story_language(" ".join(doc.paragraphs[:8])[:4000], doc.language)
     for p_index, paragraph in enumerate(doc.paragraphs):
         for text in split_sentences(paragraph, lang):
             out.append(Sentence(text=text, doc_id=doc.id, position=len(out), paragraph=p_index, language=lang))

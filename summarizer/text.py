@@ -74,7 +74,7 @@ def strip_dateline(text: str) -> str:
 
 
 _CLOSING_APOSTROPHE = re.compile(r"’(?![^\W\d_])")  # ’ followed by a letter is an apostrophe, not a quote
-_QUOTE_CHARS = frozenset('"“‘`„‚«»')
+_QUOTE_CHARS = ('"', "“", "‘", "`", "„", "‚", "«", "»")
 
 
 def _quote_imbalance(text: str, lang: str = ENGLISH) -> int:
@@ -83,8 +83,8 @@ def _quote_imbalance(text: str, lang: str = ENGLISH) -> int:
     Outside English the marks differ (German „...“ or »...«, French «...», Polish „...”), so there
     quotes are counted by kind rather than by direction (see :func:`open_quotes`).
     """
-    if _QUOTE_CHARS.isdisjoint(text):
-        return 0  # the common case, checked cheaply
+    if not any(mark in text for mark in _QUOTE_CHARS):
+        return 0  # the common case, checked cheaply (substring scans run in C)
     straight = text.count('"') % 2
     ascii_pairs = text.count("``") - text.count("''")  # ``newswire style'' (NYT, DUC)
     if lang == ENGLISH:
@@ -306,4 +306,10 @@ def story_language(text: str, declared: str | None = None) -> str:
     """The language a story's brief follows: the declared one when supported, else detected offline."""
     if declared:
         return normalise(declared)
+    return _detected(text)
+
+
+@lru_cache(maxsize=4096)
+def _detected(text: str) -> str:
+    """Detection per text, cached: a brief reads each story more than once (lead, then its story line)."""
     return detect_language(text, STOP_WORDS)
