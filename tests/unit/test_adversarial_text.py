@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.decode import clean_line
-from bot.ingest.formats import DumpError, parse_bytes
+from bot.ingest.formats import PARSERS, DumpError, DumpSource, parse_bytes
 from bot.newsroom.keywords import top_keywords
 from bot.newsroom.topics import load_topics
 from summarizer.models import Document
@@ -55,7 +55,20 @@ def _functions() -> dict[str, Callable[[str], object]]:
         except DumpError:
             return None  # a clear rejection is fine; the time it took is what is measured
 
+    def registered(kind: str) -> Callable[[str], object]:
+        """Every parser in PARSERS, a format added later included, on the run inside a text dump."""
+
+        def run_parser(run: str) -> object:
+            source = DumpSource.from_bytes(_dump(run).encode("utf-8"), name=f"d.{kind}")
+            try:
+                return list(PARSERS[kind](source))
+            except DumpError:
+                return None
+
+        return run_parser
+
     return {
+        **{f"{kind} parser": registered(kind) for kind in PARSERS},
         "clean_line": clean_line,
         "text dump": lambda run: parse(_dump(run), "d.txt"),
         "bare run as a dump": lambda run: parse(run, "d.txt"),
