@@ -62,6 +62,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--feeds", type=int, metavar="N", default=0,
                    help="instead: feed polling throughput for N feeds from a local server (feeds/s, CPU, peak RSS)")
     p.add_argument("--database-url", metavar="URL", help="with --feeds: store into this database (default: SQLite)")
+    p.add_argument("--dashboard", type=int, metavar="N", default=0,
+                   help="instead: dashboard page times with N stories, --channels channels and --runs digests each, "
+                        "beside the same pages without the history indexes")
+    p.add_argument("--channels", type=int, default=1000, help="with --dashboard: channels (default 1000)")
+    p.add_argument("--runs", type=int, default=30, help="with --dashboard: posted digests per channel (default 30)")
     p.set_defaults(func=run)
 
 
@@ -248,6 +253,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
     machine, date = _machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"# {date}; {machine}")
+    if args.dashboard:
+        from bot.cli.bench_dashboard import run_dashboard_bench
+
+        print(run_dashboard_bench(args.dashboard, channels=args.channels, runs=args.runs), end="")
+        return 0
     if args.feeds:
         from bot.cli.bench_feeds import run_feeds
 

@@ -208,12 +208,15 @@ class ArticleRepository:
         return int(self.session.execute(stmt).scalar_one())
 
     def topic_counts(self, *, since: datetime | None = None) -> dict[str, int]:
-        """Current (not superseded) articles per topic."""
-        stmt = self._filtered(
-            select(ArticleTopicRow.topic, func.count(ArticleTopicRow.article_id)).join(
-                ArticleRow, ArticleRow.id == ArticleTopicRow.article_id),
-            since=since, ids=None, include_superseded=False,
-        ).group_by(ArticleTopicRow.topic)
+        """Current (not superseded) articles per topic.
+
+        The articles are chosen first (by the ``ingested_at`` index when ``since`` is given) and their
+        topic rows looked up by key: joining from ``article_topics`` made SQLite scan every topic row of
+        the year to count today's (1.8 s at 100k stories).
+        """
+        current = self._filtered(select(ArticleRow.id), since=since, ids=None, include_superseded=False)
+        stmt = (select(ArticleTopicRow.topic, func.count(ArticleTopicRow.article_id))
+                .where(ArticleTopicRow.article_id.in_(current)).group_by(ArticleTopicRow.topic))
         return {topic: int(n) for topic, n in self.session.execute(stmt)}
 
     def topics_for(self, ids: Collection[int]) -> dict[int, dict[str, float]]:

@@ -97,7 +97,8 @@ class DigestRunRow(Base):
     __table_args__ = (Index("uq_digest_runs_daily", "channel_id", "local_date", unique=True,
                             sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),
                       Index("ix_digest_runs_channel_claimed", "channel_id", "claimed_at"),  # migration 0004
-                      Index("ix_digest_runs_claimed_at", "claimed_at"))
+                      Index("ix_digest_runs_claimed_at", "claimed_at"),
+                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0007
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))

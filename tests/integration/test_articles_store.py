@@ -73,6 +73,7 @@ def test_list_orders_and_filters(engine: Engine) -> None:
         assert [a.id for a in repo.list_articles(ids=[ids["gold"], ids["xi"]])] == [ids["xi"], ids["gold"]]
         assert repo.count(topic="russia") == 2
         assert repo.topic_counts() == {"russia": 2, "sanctions": 1, "ukraine": 2, "china": 1, "uk": 1}
+        assert repo.topic_counts(since=T0 + timedelta(minutes=30)) == {"china": 1, "uk": 1, "ukraine": 1, "russia": 1}
 
 
 def test_superseded_articles_leave_listings_counts_and_search(engine: Engine) -> None:
