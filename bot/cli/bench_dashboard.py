@@ -3,7 +3,7 @@
 Fills a fresh SQLite database with N synthetic stories (two topics each), ``channels`` channels and
 ``runs`` posted digests per channel (five stories delivered by each), then times each page over real
 HTTP against the dashboard (median of five requests after a warm-up). The baseline column drops the
-indexes migrations 0004 and 0007 added (runs by time, by channel and by outcome; deliveries by story)
+indexes migrations 0004 and 0008 added (runs by time, by channel and by outcome; deliveries by story)
 and times the same pages again: with them, the pages that read history stay flat as the tables grow;
 without them they scan.
 """
@@ -23,7 +23,7 @@ from sqlalchemy import insert, text
 from bot.store.models import ArticleRow, ArticleTopicRow, ChannelRow, DeliveredRow, DigestRunRow
 
 HISTORY_INDEXES = ("ix_delivered_article_id", "ix_digest_runs_channel_claimed", "ix_digest_runs_claimed_at",
-                "ix_digest_runs_channel_status_id")  # and 0007's
+                "ix_digest_runs_channel_status_id")  # and 0008's
 TOPICS = ("ukraine", "russia", "china", "iran", "economy", "energy", "defense", "sanctions")
 WORDS = ("gold", "oil", "grain", "talks", "summit", "strike", "court", "vote", "market", "port")
 BATCH = 5000
@@ -127,6 +127,6 @@ def run_dashboard_bench(stories: int, *, channels: int = 1000, runs: int = 30, r
     lines = [f"Dashboard pages: {stories:,} stories, {channels:,} channels, {total_runs:,} posted runs "
              f"({total_runs * 5:,} deliveries at most); SQLite; database filled in {filled:.1f} s; median of "
              f"{repeats} requests over HTTP after a warm-up.", "",
-             "| page | ms | ms without the history indexes (0004, 0007) |", "| --- | ---: | ---: |"]
+             "| page | ms | ms without the history indexes (0004, 0008) |", "| --- | ---: | ---: |"]
     lines += [f"| `{p}` | {with_indexes[p]:.1f} | {without[p]:.1f} |" for p in pages]
     return "\n".join(lines) + "\n"

@@ -98,7 +98,7 @@ class DigestRunRow(Base):
                             sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),
                       Index("ix_digest_runs_channel_claimed", "channel_id", "claimed_at"),  # migration 0004
                       Index("ix_digest_runs_claimed_at", "claimed_at"),
-                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0007
+                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0008
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
