@@ -26,6 +26,7 @@ from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
 
 if TYPE_CHECKING:
     from bot.app.bootstrap import App
+    from bot.delivery.pass_cache import PassCache
 
 LATE_COMMIT_MARGIN = timedelta(hours=1)
 FIRST_DIGEST_LOOKBACK = timedelta(hours=24)  # a channel's first digest: the last day's stories
@@ -64,7 +65,8 @@ def window_floor(covered_until: datetime | None, window_end: datetime) -> dateti
 
 
 def select_candidates(session: Session, channel_id: int | None, topics: tuple[str, ...], floor: datetime,
-                      window_end: datetime) -> tuple[dict[int, str], tuple[int, ...]]:
+                      window_end: datetime, *, cache: PassCache | None = None,
+                      ) -> tuple[dict[int, str], tuple[int, ...]]:
     """(article id -> best of the channel's topics, ids covered silently) for the window.
 
     "Best" is the highest relevance score, ties going to the topic the channel lists first. An
@@ -74,14 +76,21 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
     """
     if not topics:
         return {}, ()
-    stmt = (select(ArticleRow.id, ArticleTopicRow.topic, ArticleTopicRow.score)
-            .join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
-            .where(ArticleTopicRow.topic.in_(topics), ArticleRow.ingested_at > utc(floor),
-                   ArticleRow.ingested_at <= utc(window_end), ArticleRow.superseded_by_id.is_(None)))
-    if channel_id is not None:
-        stmt = stmt.where(~exists().where(DeliveredRow.channel_id == channel_id,
-                                          DeliveredRow.article_id == ArticleRow.id))
-    rows = session.execute(stmt).all()
+    if cache is not None:  # the window's rows are read once per pass; this channel's deliveries per channel
+        rows = [r for r in cache.window_rows(session, floor, window_end) if r[1] in topics]
+        if channel_id is not None and rows:
+            sent = set(session.scalars(select(DeliveredRow.article_id).where(
+                DeliveredRow.channel_id == channel_id, DeliveredRow.article_id >= min(r[0] for r in rows))))
+            rows = [r for r in rows if r[0] not in sent]
+    else:
+        stmt = (select(ArticleRow.id, ArticleTopicRow.topic, ArticleTopicRow.score)
+                .join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
+                .where(ArticleTopicRow.topic.in_(topics), ArticleRow.ingested_at > utc(floor),
+                       ArticleRow.ingested_at <= utc(window_end), ArticleRow.superseded_by_id.is_(None)))
+        if channel_id is not None:
+            stmt = stmt.where(~exists().where(DeliveredRow.channel_id == channel_id,
+                                              DeliveredRow.article_id == ArticleRow.id))
+        rows = [(int(i), str(t), float(s)) for i, t, s in session.execute(stmt)]
     order = {t: i for i, t in enumerate(topics)}
     best: dict[int, tuple[float, int, str]] = {}
     for article_id, topic, score in rows:
@@ -106,11 +115,12 @@ def digest_title(kind: RunKind, local_date: date) -> str:
 
 def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, local_date: date, marker: str,
                    kind: RunKind = "daily", brief_fn: BriefBuilder | None = None,
-                   only_ids: Collection[int] | None = None) -> Composition:
+                   only_ids: Collection[int] | None = None, cache: PassCache | None = None) -> Composition:
     """The channel's digest for stories new to it up to ``window_end`` (sync; opens its own session).
 
     ``only_ids`` restricts it to articles a crashed run had already composed, so a re-post after a
-    crash carries that run's stories and not more.
+    crash carries that run's stories and not more. ``cache``: the digest pass's window rows
+    (:mod:`bot.delivery.pass_cache`); without it the window is read for this channel alone.
     """
     if brief_fn is None:
         from bot.newsroom.briefs import build_brief
@@ -118,7 +128,7 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
         brief_fn = build_brief
     floor = window_floor(config.covered_until, window_end)
     with app.sessions() as session:
-        assigned, silent = select_candidates(session, config.row_id, config.topics, floor, window_end)
+        assigned, silent = select_candidates(session, config.row_id, config.topics, floor, window_end, cache=cache)
         if only_ids is not None:
             keep = set(only_ids)
             assigned = {a: t for a, t in assigned.items() if a in keep}

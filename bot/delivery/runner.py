@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import time
 import uuid
@@ -31,6 +32,7 @@ from bot.chat.ports import ChannelKey, Poster, PostError, PostReceipt
 from bot.delivery.channels import ChannelConfig, ChannelRegistry
 from bot.delivery.digest import BriefBuilder, Composition, compose_digest
 from bot.delivery.digest_time import digest_instant, latest_occurrence, local_today
+from bot.delivery.pass_cache import PassCache
 from bot.delivery.runs import Claim, RunKind, RunLedger, Taken
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+WORKERS = 8  # digests composed and posted at once by one process (posting waits on the network)
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
 
@@ -69,8 +72,10 @@ class Delivery:
     def __init__(self, app: App, registry: ChannelRegistry, posters: Mapping[str, Poster], *,
                  instance: str | None = None, brief_fn: BriefBuilder | None = None,
                  clock: Callable[[], datetime] | None = None, stale_after: timedelta = STALE_AFTER,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, workers: int = WORKERS) -> None:
         self.app = app
+        self.workers = workers
+        self._order = random.Random()
         self.registry = registry
         self.posters = posters  # looked up at run time: adapters may register after construction
         self.brief_fn = brief_fn
@@ -111,15 +116,35 @@ class Delivery:
         return due
 
     async def tick(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
-        """Recover dead claims, then run every due digest: what the scheduler's jobs call."""
+        """Recover dead claims, then run every due digest: what the scheduler's jobs call.
+
+        One pass: the channels are read once, and the due digests are claimed and posted by at most
+        ``workers`` at a time, in an order of this process's own (so replicas sharing a database start
+        on different channels; the ledger gives each digest to one of them). The window's stories are
+        read once for the whole pass (:mod:`bot.delivery.pass_cache`).
+        """
         now = now or self.clock()
         outcomes = await self.recover(now, only=only)
-        for config, day in await asyncio.to_thread(self.due, now, only):
-            outcome = await self._run(config.key, "daily", day, now=now)  # recovered just above
+        due = await asyncio.to_thread(self.due, now, only)
+        self._order.shuffle(due)
+        cache = PassCache()
+        gate = asyncio.Semaphore(self.workers)
+
+        async def one(config: ChannelConfig, day: date) -> RunOutcome:
+            async with gate:
+                outcome = await self._run(config.key, "daily", day, now=now, cache=cache)  # recovered above
             if outcome.outcome in ("posted", "empty", "failed"):  # this call ran it: how late was that?
                 instant = digest_instant(day, config.local_time, config.tz)
                 self.app.metrics.scheduler_lag.observe(max(0.0, (now - instant).total_seconds()))
-            outcomes.append(outcome)
+            return outcome
+
+        results = await asyncio.gather(*(one(config, day) for config, day in due), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        for failure in failures:  # one channel's database error must not cost the others their digest
+            event(log, "error", level=logging.ERROR, where="tick", error=f"{type(failure).__name__}: {failure}")
+        outcomes.extend(r for r in results if isinstance(r, RunOutcome))
+        if failures:
+            raise failures[0]
         return outcomes
 
     async def recover(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
@@ -152,7 +177,7 @@ class Delivery:
         return await self._run(key, kind, local_date, now=now, retry_exhausted=retry_exhausted)
 
     async def _run(self, key: ChannelKey, kind: RunKind, local_date: date | None, *,
-                   now: datetime, retry_exhausted: bool = False) -> RunOutcome:
+                   now: datetime, retry_exhausted: bool = False, cache: PassCache | None = None) -> RunOutcome:
         """:meth:`run` after recovery has been done."""
         config = await asyncio.to_thread(self.registry.get, key)
         day = local_date or local_today(now, config.tz)
@@ -162,7 +187,7 @@ class Delivery:
                                         retry_exhausted=retry_exhausted)
         if isinstance(claim, Taken):
             return self._taken(key, kind, day, claim, config)
-        return await self._deliver(key, claim, now)
+        return await self._deliver(key, claim, now, cache=cache)
 
     def _taken(self, key: ChannelKey, kind: RunKind, day: date, taken: Taken, config: ChannelConfig) -> RunOutcome:
         if taken.reason == "busy":
@@ -175,7 +200,8 @@ class Delivery:
             text = f"Today's digest ({day}) was already {verb}{when}; nothing posted. Use --force to post again."
         return RunOutcome(key, kind, day, taken.reason, text)
 
-    async def _deliver(self, key: ChannelKey, claim: Claim, now: datetime) -> RunOutcome:
+    async def _deliver(self, key: ChannelKey, claim: Claim, now: datetime, *,
+                       cache: PassCache | None = None) -> RunOutcome:
         config = await asyncio.to_thread(self.registry.get, key)
         poster = self.posters.get(key.platform)
         note: str | None = None
@@ -191,7 +217,7 @@ class Delivery:
         try:
             composition = await asyncio.to_thread(
                 compose_digest, self.app, config, window_end=claim.window_end, local_date=claim.local_date,
-                marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, only_ids=only)
+                marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, only_ids=only, cache=cache)
         except Exception as exc:  # a failing summarizer must cost attempts, not leave the run claimed
             log.exception("composing the digest for %s failed", key)
             return await self._failed(key, claim, config, f"composing failed: {type(exc).__name__}: {exc}", True)
