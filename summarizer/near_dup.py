@@ -137,12 +137,17 @@ class NearDuplicateIndex:
         self._added = 0
         # Copying an empty signature shares its permutations instead of re-deriving 128 per text.
         self._empty = MinHash(num_perm=NUM_PERM, seed=SEED)
+        self._last: tuple[str, tuple[LeanMinHash, int]] | None = None  # ``find`` then ``add`` of one text
 
     def _signature(self, text: str) -> tuple[LeanMinHash, int]:
+        if self._last is not None and self._last[0] == text:
+            return self._last[1]
         grams = shingles(text)
         minhash = self._empty.copy()
         minhash.update_batch([g.encode("utf-8") for g in sorted(grams)])
-        return LeanMinHash(minhash), len(grams)
+        signed = LeanMinHash(minhash), len(grams)
+        self._last = (text, signed)
+        return signed
 
     # Also reachable on the index, as the declared API lists it there.
     is_revision = staticmethod(is_revision)

@@ -34,6 +34,16 @@ def _alias_pattern(alias: str) -> str:
     return r"\s+".join(words)
 
 
+def _stems(aliases: Sequence[str]) -> tuple[str, ...]:
+    stems = []
+    for alias in aliases:
+        first = alias.split()[0] if alias.split() else ""
+        if len(alias.split()) == 1 and first[-1:].lower() == "y" and len(alias) > 3:
+            first = first[:-1]  # "Ukrainy" also matches "Ukrainies"
+        stems.append(first.lower())
+    return tuple(dict.fromkeys(s for s in stems if s)) if all(stems) else ()
+
+
 def _is_acronym(alias: str) -> bool:
     # "US", "UK", "EU", "NATO": matched case-sensitively so the pronoun "us" is not the United States.
     letters = alias.replace(".", "")
@@ -65,6 +75,9 @@ class Topic:
     min_score: float = DEFAULT_MIN_SCORE
     _pattern: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _exclude: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    # A lower-case word every match must contain (each alias's first word, "-y" cut for "-ies"): a text
+    # holding none of them cannot match, found by a substring scan instead of the whole alias regex.
+    _stems: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def build(cls, name: str, label: str, aliases: Iterable[str], exclude: Iterable[str] = (),
@@ -72,20 +85,30 @@ class Topic:
         # The name and label count as aliases too: "sanctions" finds itself.
         terms = tuple(dict.fromkeys([label, *aliases, name.replace("-", " ")]))
         excluded = tuple(exclude)
-        return cls(name, label, terms, excluded, min_score, _compile(terms), _compile(excluded))
+        return cls(name, label, terms, excluded, min_score, _compile(terms), _compile(excluded), _stems(terms))
 
-    def count(self, text: str) -> int:
-        """How many times the topic is mentioned in ``text`` (exclusions never count)."""
+    def count(self, text: str, lowered: str | None = None) -> int:
+        """How many times the topic is mentioned in ``text`` (exclusions never count).
+
+        ``lowered``: ``text.lower()``, when the caller has it already (it checks several topics).
+        """
         if self._pattern is None or not text:
+            return 0
+        low = text.lower() if lowered is None else lowered
+        if self._stems and not any(stem in low for stem in self._stems):
             return 0
         if self._exclude is not None:
             text = self._exclude.sub(lambda m: " " * len(m.group()), text)
         return sum(1 for _ in self._pattern.finditer(text))
 
-    def score(self, title: str, blocks: Sequence[str]) -> float:
-        """Relevance of a story: title mention, first-paragraph mention, share of blocks mentioning it."""
-        title_hit = self.count(title) > 0
-        hits = [self.count(b) > 0 for b in blocks]  # each block searched once
+    def score(self, title: str, blocks: Sequence[str], lowered: Sequence[str] | None = None) -> float:
+        """Relevance of a story: title mention, first-paragraph mention, share of blocks mentioning it.
+
+        ``lowered``: the title and blocks in lower case, in that order (computed here when not given).
+        """
+        low = lowered if lowered is not None else [title.lower(), *(b.lower() for b in blocks)]
+        title_hit = self.count(title, low[0]) > 0
+        hits = [self.count(b, lb) > 0 for b, lb in zip(blocks, low[1:], strict=True)]  # each block searched once
         lead_hit = bool(hits) and hits[0]
         coverage = sum(hits) / len(hits) if hits else 0.0
         return round(TITLE_WEIGHT * title_hit + LEAD_WEIGHT * lead_hit + COVERAGE_WEIGHT * coverage, 4)
@@ -134,7 +157,8 @@ class TopicSet:
 
     def tag(self, title: str, blocks: Sequence[str]) -> dict[str, float]:
         """Scores of the topics a story is about (only those at or above their threshold)."""
-        return {t.name: s for t in self.topics if (s := t.score(title, blocks)) >= t.min_score}
+        lowered = [title.lower(), *(b.lower() for b in blocks)]  # once for all topics
+        return {t.name: s for t in self.topics if (s := t.score(title, blocks, lowered)) >= t.min_score}
 
 
 def _normal(text: str) -> str:
