@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench bench-scale install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 ## ROUGE and timing side by side with lead and every sumy algorithm, plus brief latency.
 bench: $(STAMP)
 	$(BIN)/newsdigest bench
+
+## Ingest, /brief and 1,000 channels' digests on a store of 100k synthetic stories (docs/benchmarks.md).
+bench-scale: $(STAMP)
+	$(BIN)/newsdigest bench --scale 100000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

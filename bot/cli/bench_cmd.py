@@ -67,6 +67,13 @@ def register(subparsers: Any) -> None:
                         "beside the same pages without the history indexes")
     p.add_argument("--channels", type=int, default=1000, help="with --dashboard: channels (default 1000)")
     p.add_argument("--runs", type=int, default=30, help="with --dashboard: posted digests per channel (default 30)")
+    p.add_argument("--scale", type=int, default=0, metavar="N",
+                   help="instead: build a store of N synthetic stories and time ingest, /brief and 1,000 "
+                        "channels' digests on it (SQLite, and PostgreSQL when NEWSDIGEST_TEST_POSTGRES_URL is set)")
+    p.add_argument("--dump-mb", type=int, default=100, metavar="MB",
+                   help="with --scale: size of the text dump whose streamed ingest is measured (0: skip)")
+    p.add_argument("--old-channels", type=int, default=100, metavar="N",
+                   help="with --scale: channels run the previous way (one at a time, briefs per channel; 0: skip)")
     p.set_defaults(func=run)
 
 
@@ -263,6 +270,10 @@ def run(args: argparse.Namespace) -> int:
 
         return run_feeds(args.feeds, database_url=args.database_url, machine=machine, date=date,
                          output=None if args.no_write else args.output)
+    if args.scale:
+        from bot.bench.scale import run_scale_command
+
+        return run_scale_command(args, machine=machine, date=date)
     status = 0
     sets, notes = _sets(args)
     if not args.data.is_dir():
@@ -299,7 +310,11 @@ def run(args: argparse.Namespace) -> int:
         from summarizer.report import render_markdown
 
         report = render_markdown(date, machine, rows, notes, source, lat, speed, GROUP)
-        feeds = kept_section(args.output.read_text(encoding="utf-8")) if args.output.is_file() else None
-        args.output.write_text(replace_section(report, feeds) if feeds else report, encoding="utf-8")
+        from bot.bench.scale import SCALE_HEADING
+
+        old = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+        for kept in (kept_section(old), kept_section(old, SCALE_HEADING)):
+            report = replace_section(report, kept) if kept else report
+        args.output.write_text(report, encoding="utf-8")
         print(f"# wrote {args.output}")
     return status

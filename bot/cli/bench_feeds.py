@@ -216,7 +216,9 @@ def write_section(path: Path, section: str) -> None:
 
 
 def replace_section(text: str, section: str) -> str:
-    head, found, rest = text.partition(f"\n{HEADING}\n")
+    """``text`` with the section that starts with the same heading line as ``section`` replaced (or added)."""
+    heading = section.split("\n", 1)[0]
+    head, found, rest = text.partition(f"\n{heading}\n")
     if not found:
         return (text.rstrip() + "\n\n" if text.strip() else "") + section.rstrip() + "\n"
     tail = rest.split("\n## ", 1)
@@ -224,10 +226,10 @@ def replace_section(text: str, section: str) -> str:
     return head.rstrip() + "\n\n" + section.rstrip() + "\n" + after
 
 
-def kept_section(text: str) -> str | None:
-    """The feed polling section of an existing report (so the summarizer bench keeps it when rewriting)."""
-    _, found, rest = text.partition(f"\n{HEADING}\n")
-    return HEADING + "\n" + rest.split("\n## ", 1)[0] if found else None
+def kept_section(text: str, heading: str = HEADING) -> str | None:
+    """A section of an existing report (so the summarizer bench keeps it when rewriting the rest)."""
+    _, found, rest = text.partition(f"\n{heading}\n")
+    return heading + "\n" + rest.split("\n## ", 1)[0] if found else None
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--serve":

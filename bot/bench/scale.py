@@ -1,0 +1,295 @@
+"""``newsdigest bench --scale N``: a store of N synthetic stories (2,000 a day), then the request paths timed on it.
+
+Figures printed side by side with the issue's measurements of the previous implementation on the same
+kind of store (issue 10; where the old algorithm still exists in-tree, it is run too: the digest pass
+without shared briefs). Every figure is wall time on a shared machine unless it says CPU.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, text
+
+from bot.bench.synthetic import StoryMaker, real_sentences, write_dump
+
+SCALE_HEADING = "## Scale: ingest, /brief and digests on a large store"
+PER_DAY = 2000
+DUMP_STORIES = 5000  # stories per dump file when building the store
+CHANNELS = 1000
+BRIEF_REPEATS = 20
+# Issue 10's figures for the previous implementation (100k stories, this 2-core machine).
+BASELINE = {
+    "ingest": "~130 stories/CPU-s",
+    "dump": "> 7 GB RSS at 1 GB (about 7x the file)",
+    "brief-topic": "34 s (united-states, all stored); economy p95 8.2 s / 3.4 s",
+    "brief-quiet": "p95 8.2 s SQLite / 3.4 s PostgreSQL (all-time fallback)",
+    "brief-fulltext": "600-760 ms (police, PostgreSQL)",
+    "brief-24h": "p95 120 ms (china, last 24 h, SQLite)",
+    "digest": "155 s SQLite / ~260 s PostgreSQL",
+    "due": "0 digests posted in 4 min",
+}
+
+
+def _cpu() -> float:
+    return time.process_time()
+
+
+@contextmanager
+def _database(kind: str, workdir: Path) -> Iterator[str]:
+    """A fresh database URL: a SQLite file, or a new schema on the test PostgreSQL server."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'scale.sqlite3'}"
+        return
+    from bot.store.db import make_engine, normalise_url
+
+    base = os.environ["NEWSDIGEST_TEST_POSTGRES_URL"]
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{normalise_url(base)}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _app(url: str, workdir: Path) -> Any:
+    from bot.app.bootstrap import bootstrap
+    from bot.app.settings import load_settings
+
+    return bootstrap(load_settings(data_dir=workdir / "data"), database_url=url)
+
+
+def build_store(app: Any, maker: StoryMaker, n: int, workdir: Path,
+                progress: Callable[[str], None]) -> dict[str, float]:
+    """Ingest ``n`` stories in dumps of DUMP_STORIES; then spread ``ingested_at`` over n/PER_DAY days."""
+    from bot.ingest.service import ingest_paths
+
+    wall, cpu, done = 0.0, 0.0, 0
+    dumps = workdir / "dumps"
+    dumps.mkdir(exist_ok=True)
+    while done < n:
+        count = min(DUMP_STORIES, n - done)
+        path = dumps / f"d{done:08d}.jsonl"
+        write_dump(path, maker.stories(count, start=done))
+        t, c = time.perf_counter(), _cpu()
+        report = ingest_paths(app, [path])
+        wall += time.perf_counter() - t
+        cpu += _cpu() - c
+        done += count
+        path.unlink()
+        progress(f"ingested {done}/{n} ({report.new} new in the last dump)")
+    with app.sessions.begin() as session:  # 2,000 a day, the newest now
+        session.execute(text("UPDATE articles SET ingested_at = published_at WHERE published_at IS NOT NULL"))
+    return {"stories": float(done), "wall": wall, "cpu": cpu}
+
+
+def dump_peak_rss(url_kind: str, mb: int, maker: StoryMaker, workdir: Path) -> dict[str, float]:
+    """Ingest one ``mb`` MB text dump in a child process: its peak RSS and stories per CPU second."""
+    path = workdir / "large.txt"
+    count = write_dump(path, maker.stories(10**9, start=10**7), until_bytes=mb * 1_000_000)
+    db = workdir / "large.sqlite3"
+    code = (
+        "import resource, sys, time\n"
+        "from bot.app.bootstrap import bootstrap\nfrom bot.app.settings import load_settings\n"
+        "from bot.ingest.service import ingest_paths\n"
+        f"app = bootstrap(load_settings(data_dir={str(workdir / 'd2')!r}), database_url={'sqlite:///' + str(db)!r})\n"
+        "c = time.process_time()\n"
+        f"r = ingest_paths(app, [{str(path)!r}])\n"
+        "cpu = time.process_time() - c\n"
+        "print(r.new, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    path.unlink()
+    db.unlink(missing_ok=True)
+    new, cpu, rss_kb = int(out[0]), float(out[1]), int(out[2])
+    return {"mb": float(mb), "stories": float(count), "new": float(new), "cpu": cpu, "rss_mb": rss_kb / 1024}
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def brief_latency(app: Any, now: datetime) -> dict[str, tuple[float, float]]:
+    """/brief as the chat adapters call it (last 24 h, then everything stored when that is empty)."""
+    from bot.chat.commands import BRIEF_SINCE
+    from bot.newsroom.briefs import build_brief
+
+    def slash_brief(query: str) -> None:
+        brief = build_brief(app, query, since=now - BRIEF_SINCE)
+        if brief.empty and brief.matched_by != "none":
+            build_brief(app, query)
+
+    quiet = _quiet_topic(app, now)
+    cases = {"topic (ukraine, last 24 h)": "ukraine", f"quiet topic ({quiet}, all-time fallback)": quiet,
+             "full text (police)": "police", "full text (minister said)": "minister said"}
+    out: dict[str, tuple[float, float]] = {}
+    for label, query in cases.items():
+        slash_brief(query)  # warm caches and lazy imports once
+        samples = []
+        for _ in range(BRIEF_REPEATS):
+            t = time.perf_counter()
+            slash_brief(query)
+            samples.append(time.perf_counter() - t)
+        out[label] = _percentiles(samples)
+    return out
+
+
+def _quiet_topic(app: Any, now: datetime) -> str:
+    """A configured topic with no story in the last 24 h but some before (the fallback path)."""
+    from bot.store.articles import ArticleRepository
+
+    with app.sessions() as session:
+        repo = ArticleRepository(session)
+        recent, everything = repo.topic_counts(since=now - timedelta(hours=24)), repo.topic_counts()
+    quiet = [t for t in app.topics.names if everything.get(t) and not recent.get(t)]
+    return quiet[0] if quiet else min(everything, key=lambda t: recent.get(t, 0))
+
+
+def digest_pass(app: Any, now: datetime, channels: int, *, shared: bool) -> dict[str, float]:
+    """``channels`` channels with 2-4 topics each, all due at ``now``: one Delivery tick, timed."""
+    import random
+
+    from bot.adapters.console import ConsolePoster
+    from bot.delivery.channels import ChannelRegistry, load_channel_defaults
+    from bot.delivery.runner import Delivery
+    from bot.store.models import ChannelRow
+
+    rng = random.Random(5)
+    names = list(app.topics.names)
+    prefix = f"s{int(shared)}"
+    rows = [{"platform": "console", "workspace": prefix, "channel": f"c{i:05d}", "digest_time": f"{now:%H:%M}",
+             "timezone": "UTC", "enabled": True, "topics": rng.sample(names, min(len(names), rng.randint(3, 5))),
+             "created_at": now - timedelta(days=2), "covered_until": now - timedelta(days=1)} for i in range(channels)]
+    with app.sessions.begin() as session:
+        session.execute(insert(ChannelRow), rows)
+    poster = ConsolePoster(terminal=False, render=lambda d, f: d.title)
+    registry = ChannelRegistry(app.sessions, load_channel_defaults(app.settings.config_dir, app.topics))
+    delivery = Delivery(app, registry, {"console": poster}, clock=lambda: now)
+    if not shared:  # the previous algorithm: each channel reads its window and composes every brief
+        delivery.workers = 1
+
+        async def sequential() -> None:
+            for config, day in await asyncio.to_thread(delivery.due, now):
+                if config.key.workspace == prefix:
+                    await delivery._run(config.key, "daily", day, now=now)
+
+        work: Any = sequential()
+    else:
+        work = delivery.tick(now)
+    t = time.perf_counter()
+    asyncio.run(work)
+    wall = time.perf_counter() - t
+    posted = sum(1 for p in poster.posts if p.channel.workspace == prefix)
+    with app.sessions.begin() as session:  # leave the store as it was for the next figure
+        session.execute(text("DELETE FROM channels WHERE workspace = :w"), {"w": prefix})
+    return {"channels": float(channels), "posted": float(posted), "wall": wall}
+
+
+def _prefixed(progress: Callable[[str], None], kind: str) -> Callable[[str], None]:
+    return lambda message: progress(f"{kind}: {message}")
+
+
+def run_scale(n: int, *, dump_mb: int, data_dir: Path | None, old_channels: int,
+              progress: Callable[[str], None]) -> dict[str, Any]:
+    """Every figure for SQLite and (when NEWSDIGEST_TEST_POSTGRES_URL is set) PostgreSQL."""
+    sentences = real_sentences(data_dir)
+    results: dict[str, Any] = {"n": n, "sentences": len(sentences), "databases": {}}
+    kinds = ["sqlite"] + (["postgresql"] if os.environ.get("NEWSDIGEST_TEST_POSTGRES_URL") else [])
+    with tempfile.TemporaryDirectory(prefix="newsdigest-scale-") as tmp:
+        workdir = Path(tmp)
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        if dump_mb:
+            progress(f"streaming a {dump_mb} MB dump in a child process")
+            results["dump"] = dump_peak_rss("sqlite", dump_mb, StoryMaker(sentences, seed=9, end=now), workdir)
+        for kind in kinds:
+            with _database(kind, workdir) as url:
+                app = _app(url, workdir)
+                try:
+                    figures: dict[str, Any] = {}
+                    maker = StoryMaker(sentences, seed=3, end=now, per_day=PER_DAY)
+                    say = _prefixed(progress, kind)
+                    figures["ingest"] = build_store(app, maker, n, workdir, say)
+                    progress(f"{kind}: briefs")
+                    figures["briefs"] = brief_latency(app, now)
+                    progress(f"{kind}: {CHANNELS} channels' digests (shared briefs, one pass)")
+                    figures["digest"] = digest_pass(app, now, CHANNELS, shared=True)
+                    if old_channels:
+                        progress(f"{kind}: {old_channels} channels' digests, one at a time, briefs per channel")
+                        figures["digest_old"] = digest_pass(app, now, old_channels, shared=False)
+                    results["databases"][kind] = figures
+                finally:
+                    app.close()
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return results
+
+
+def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
+    """The Markdown section for docs/benchmarks.md (also printed)."""
+    n = results["n"]
+    lines = [SCALE_HEADING, "", f"`newsdigest bench --scale {n}` (`make bench-scale`): {n:,} stories.",
+             f"{date}; {machine}. Shared machine (other jobs running): wall times are pessimistic; ingest",
+             "rates are per CPU second of the ingesting process. Synthetic store: "
+             f"{results['sentences']:,} real sentences, {PER_DAY:,} stories a day. Baseline: the previous",
+             "implementation as measured in issue 10 on the same kind of store.", "",
+             "| what | database | now | previous (issue 10) |", "| --- | --- | --- | --- |"]
+    for kind, fig in results["databases"].items():
+        ing = fig["ingest"]
+        lines.append(f"| ingest, new stories | {kind} | {ing['stories'] / ing['cpu']:.0f} stories/CPU-s "
+                     f"({ing['stories'] / ing['wall']:.0f}/s wall) | {BASELINE['ingest']} |")
+        for label, (p50, p95) in fig["briefs"].items():
+            base = BASELINE["brief-fulltext"] if "full" in label else (
+                BASELINE["brief-quiet"] if "quiet" in label else BASELINE["brief-24h"])
+            lines.append(f"| /brief {label} | {kind} | p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms | {base} |")
+        dig = fig["digest"]
+        lines.append(f"| {dig['channels']:.0f} channels due at once, one pass (shared briefs) | {kind} | "
+                     f"{dig['wall']:.1f} s, {dig['posted']:.0f} posted | {BASELINE['digest']}; {BASELINE['due']} |")
+        if "digest_old" in fig:
+            old = fig["digest_old"]
+            per = old["wall"] / max(1.0, old["channels"])
+            lines.append(f"| {old['channels']:.0f} channels one at a time, briefs per channel (old algorithm) | "
+                         f"{kind} | {old['wall']:.1f} s ({per * 1000:.0f} ms a channel, "
+                         f"~{per * CHANNELS:.0f} s for {CHANNELS:,}) | |")
+    if "dump" in results:
+        d = results["dump"]
+        lines.append(f"| one {d['mb']:.0f} MB text dump streamed ({d['stories']:.0f} stories) | sqlite | peak RSS "
+                     f"{d['rss_mb']:.0f} MB, {d['new'] / d['cpu']:.0f} stories/CPU-s | {BASELINE['dump']} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_scale_command(args: Any, *, machine: str, date: str) -> int:
+    """``newsdigest bench --scale N``: measure, print, and put the section in the report."""
+    from bot.app.errors import UserError
+    from bot.cli.bench_feeds import replace_section
+
+    if args.scale < 1000:
+        raise UserError("--scale needs at least 1000 stories")
+    data = args.data if args.data.is_dir() else None
+    results = run_scale(args.scale, dump_mb=args.dump_mb, data_dir=data, old_channels=args.old_channels,
+                        progress=lambda m: print(f"# {m}", file=sys.stderr, flush=True))
+    section = format_scale(results, machine, date)
+    print(section)
+    if not args.no_write:
+        old = args.output.read_text(encoding="utf-8") if args.output.is_file() else "# Benchmarks\n"
+        args.output.write_text(replace_section(old, section), encoding="utf-8")
+        print(f"# wrote {args.output}")
+    return 0
