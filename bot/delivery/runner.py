@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-WORKERS = 8  # digests composed and posted at once by one process (posting waits on the network)
+WORKERS = 8  # digests composed and posted at once by one process on PostgreSQL (posting waits on the network)
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
 
@@ -72,9 +72,11 @@ class Delivery:
     def __init__(self, app: App, registry: ChannelRegistry, posters: Mapping[str, Poster], *,
                  instance: str | None = None, brief_fn: BriefBuilder | None = None,
                  clock: Callable[[], datetime] | None = None, stale_after: timedelta = STALE_AFTER,
-                 max_attempts: int = MAX_ATTEMPTS, workers: int = WORKERS) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, workers: int | None = None) -> None:
         self.app = app
-        self.workers = workers
+        # SQLite has one writer: digests overlapping there would trade their claims' lock waits for
+        # "database is locked" (a read transaction cannot take the write lock once another committed).
+        self.workers = workers or (1 if app.engine.dialect.name == "sqlite" else WORKERS)
         self._order = random.Random()
         self.registry = registry
         self.posters = posters  # looked up at run time: adapters may register after construction
