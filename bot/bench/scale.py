@@ -259,10 +259,10 @@ def run_scale(n: int, *, dump_mb: int, data_dir: Path | None, old_channels: int,
                     figures["ingest"] = build_store(app, maker, n, workdir, say)
                     progress(f"{kind}: briefs")
                     figures["briefs"] = brief_latency(app, now)
-                    progress(f"{kind}: {CHANNELS} channels' digests (shared briefs, one pass)")
+                    progress(f"{kind}: {CHANNELS} channels' digests (one pass)")
                     figures["digest"] = digest_pass(app, now, CHANNELS, shared=True)
                     if old_channels:
-                        progress(f"{kind}: {old_channels} channels' digests, one at a time, briefs per channel")
+                        progress(f"{kind}: {old_channels} channels' digests, one at a time")
                         figures["digest_old"] = digest_pass(app, now, old_channels, shared=False)
                     results["databases"][kind] = figures
                 finally:
@@ -290,12 +290,12 @@ def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
                 BASELINE["brief-quiet"] if "quiet" in label else BASELINE["brief-24h"])
             lines.append(f"| /brief {label} | {kind} | p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms | {base} |")
         dig = fig["digest"]
-        lines.append(f"| {dig['channels']:.0f} channels due at once, one pass (shared briefs) | {kind} | "
+        lines.append(f"| {dig['channels']:.0f} channels due at once, one pass | {kind} | "
                      f"{dig['wall']:.1f} s, {dig['posted']:.0f} posted | {BASELINE['digest']}; {BASELINE['due']} |")
         if "digest_old" in fig:
             old = fig["digest_old"]
             per = old["wall"] / max(1.0, old["channels"])
-            lines.append(f"| {old['channels']:.0f} channels one at a time, briefs per channel (old algorithm) | "
+            lines.append(f"| {old['channels']:.0f} channels one at a time, each reading its window (old algorithm) | "
                          f"{kind} | {old['wall']:.1f} s ({per * 1000:.0f} ms a channel, "
                          f"~{per * CHANNELS:.0f} s for {CHANNELS:,}) | |")
     if "dump" in results:
