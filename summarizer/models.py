@@ -31,6 +31,8 @@ class Article:
     published_at: datetime | None = None
     source: str | None = None  # the dump file or feed it came from
     truncated: bool = False  # the dump ended mid-story
+    guid: str | None = None  # the item's own id in a feed or wire format (RSS guid, Atom id, ninjs uri...)
+    language: str | None = None  # ISO 639 code ("en", "de", "ru"), from the item or detected
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -52,6 +52,7 @@ class RevisionFinder:
         self.window = window
         self._index: Any | None = None
         self._versions: dict[str, Any] = {}  # insertion order = age: the first key leaves first
+        self._guids: dict[str, str] = {}  # version id -> item guid, for the versions in the window that have one
 
     @property
     def stories(self) -> Any | None:
@@ -62,7 +63,7 @@ class RevisionFinder:
 
     def reset(self) -> None:
         """Forget the window (call when a transaction rolled back: it may hold ids that never existed)."""
-        self._index, self._versions = None, {}
+        self._index, self._versions, self._guids = None, {}, {}
 
     def __len__(self) -> int:
         return len(self._versions)
@@ -74,14 +75,38 @@ class RevisionFinder:
         while len(self._versions) > self.window:
             oldest = next(iter(self._versions))
             self._versions.pop(oldest)
+            self._guids.pop(oldest, None)
             self._index.remove(oldest)
 
     def _load(self, lib: Any, repo: ArticleRepository, since: datetime, skip: set[int]) -> None:
-        self._index, self._versions = lib.NearDuplicateIndex(), {}
+        self._index, self._versions, self._guids = lib.NearDuplicateIndex(), {}, {}
         recent = repo.list_articles(since=since, limit=min(CANDIDATE_LIMIT, self.window))
         for old in reversed(recent):  # oldest first, so the oldest leave the window first
             if old.id not in skip:
+                if old.guid:
+                    self._guids[str(old.id)] = old.guid
                 self._remember(lib.Version(str(old.id), _text(old.title, old.body), old.published_at, old.truncated))
+
+    def _candidates(self, lib: Any, repo: ArticleRepository, new_id: int, article: Article, text: str) -> list[str]:
+        """Earlier versions of a new article: the same guid first, then near-duplicate texts.
+
+        Two items with different guids are two stories however alike their texts (a shared
+        boilerplate body), so a near-duplicate with another guid is never a candidate.
+        """
+        found: list[str] = []
+        if article.guid:
+            for old in repo.with_guid(article.guid, exclude=new_id):
+                key = str(old.id)
+                if key not in self._versions:
+                    self._versions[key] = lib.Version(key, _text(old.title, old.body), old.published_at,
+                                                      old.truncated)
+                    self._guids[key] = article.guid
+                found.append(key)
+        for cand in self._index.find(text) if self._index is not None else ():
+            other = self._guids.get(cand)
+            if cand not in found and not (article.guid and other and other != article.guid):
+                found.append(cand)
+        return found
 
     def mark(self, repo: ArticleRepository, created: Sequence[tuple[int, Article]], *, since: datetime) -> list[int]:
         """Mark superseded versions among recent articles and ``created``; return the superseded ids."""
@@ -98,7 +123,9 @@ class RevisionFinder:
         for new_id, article in created:
             published = utc(article.published_at) if article.published_at else None  # comparable with stored
             new = lib.Version(str(new_id), _text(article.title, article.body), published, article.truncated)
-            for cand in index.find(new.text):
+            if article.guid:
+                self._guids[new.id] = article.guid
+            for cand in self._candidates(lib, repo, new_id, article, new.text):
                 if cand not in versions:
                     continue
                 # pick_newer: a complete copy beats a truncated one, a longer revision beats its first
@@ -108,6 +135,7 @@ class RevisionFinder:
                 superseded.append(int(loser))
                 index.remove(loser)
                 versions.pop(loser, None)
+                self._guids.pop(loser, None)
                 if loser == new.id:
                     break
             else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -26,6 +26,11 @@ from summarizer.models import Article, Block, Document
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
+
+
+def guid_fingerprint(content: str, guid: str) -> str:
+    """The fingerprint of a story whose text another item (another guid) already has: two stories, not one."""
+    return hashlib.sha256(f"{content}\x00guid:{guid}".encode()).hexdigest()
 
 
 def fingerprint(article: Article) -> str:
@@ -52,6 +57,8 @@ class StoredArticle:
     truncated: bool = False
     superseded_by_id: int | None = None
     topics: Mapping[str, float] = field(default_factory=dict)
+    guid: str | None = None
+    language: str | None = None
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -80,6 +87,7 @@ def _row_values(article: Article, print_: str, ingested_at: datetime) -> dict[st
         "caption_date": article.caption_date, "url": article.url,
         "published_at": utc_or_none(article.published_at), "source": article.source,
         "truncated": article.truncated, "ingested_at": ingested_at,
+        "guid": article.guid, "language": article.language,
     }
 
 
@@ -94,6 +102,7 @@ def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
         caption=row.caption, credit_line=row.credit_line, credits=tuple(row.credits or ()),
         caption_date=row.caption_date, url=row.url, published_at=utc_or_none(row.published_at),
         source=row.source, truncated=bool(row.truncated), superseded_by_id=row.superseded_by_id, topics=topics,
+        guid=row.guid, language=row.language,
     )
 
 
@@ -129,29 +138,81 @@ class ArticleRepository:
         """Store a batch in two statements (one multi-row insert, one lookup of the ones already stored).
 
         Results follow ``articles``; an article repeated within the batch is created once, then a duplicate.
+        Items with a guid are identified by it first (see :meth:`_guid_keys`).
         """
         if not articles:
             return []
         now = utc(ingested_at or datetime.now(UTC))
-        prints = [fingerprint(a) for a in articles]
+        prints, known = self._guid_keys(articles, [fingerprint(a) for a in articles])
         rows: dict[str, dict[str, Any]] = {}
-        for print_, article in zip(prints, articles, strict=True):
-            rows.setdefault(print_, _row_values(article, print_, now))
-        insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        # ON CONFLICT DO NOTHING instead of check-then-insert: two processes ingesting the same dump
-        # both reach here; the database decides who stores it, nobody gets an IntegrityError.
-        stmt = (insert(ArticleRow).on_conflict_do_nothing(index_elements=["fingerprint"])
-                .returning(ArticleRow.id, ArticleRow.fingerprint))
-        created = {fp: int(i) for i, fp in self.session.connection().execute(stmt, list(rows.values()))}
+        for k, (print_, article) in enumerate(zip(prints, articles, strict=True)):
+            if k not in known:
+                rows.setdefault(print_, _row_values(article, print_, now))
+        created: dict[str, int] = {}
+        if rows:
+            insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+            # ON CONFLICT DO NOTHING instead of check-then-insert: two processes ingesting the same dump
+            # both reach here; the database decides who stores it, nobody gets an IntegrityError.
+            stmt = (insert(ArticleRow).on_conflict_do_nothing(index_elements=["fingerprint"])
+                    .returning(ArticleRow.id, ArticleRow.fingerprint))
+            created = {fp: int(i) for i, fp in self.session.connection().execute(stmt, list(rows.values()))}
         existing = self.ids_for_fingerprints([fp for fp in rows if fp not in created])
         results: list[AddResult] = []
-        for print_ in prints:
-            if print_ in created:
+        for k, print_ in enumerate(prints):
+            if k in known:
+                results.append(known[k])
+            elif print_ in created:
                 results.append(AddResult(created.pop(print_), created=True))
                 existing[print_] = results[-1].id
             else:
                 results.append(AddResult(existing[print_], created=False))
         return results
+
+    def _guid_keys(self, articles: Sequence[Article], prints: list[str]) -> tuple[list[str], dict[int, AddResult]]:
+        """For items with a guid: the stored copy each duplicates, or the fingerprint to store it under.
+
+        The same guid with the same text is a duplicate. A guid-less copy of the same text (the story came
+        in a dump first) is a duplicate too, and learns the guid. Another guid with the same text (a
+        shared boilerplate body) is a different story: its fingerprint is salted with its guid. The same
+        guid with changed text is a new row; the revision step then supersedes the older version.
+        """
+        keys: list[str] = list(prints)
+        known: dict[int, AddResult] = {}
+        guided = [k for k, a in enumerate(articles) if a.guid]
+        if not guided:
+            return keys, known
+        salted = {k: guid_fingerprint(prints[k], articles[k].guid or "") for k in guided}
+        wanted = list(dict.fromkeys([prints[k] for k in guided] + list(salted.values())))
+        stored: dict[str, list[tuple[int, str | None]]] = {}
+        for start in range(0, len(wanted), 500):  # stay under the databases' bound-parameter limits
+            stmt = select(ArticleRow.id, ArticleRow.fingerprint, ArticleRow.guid).where(
+                ArticleRow.fingerprint.in_(wanted[start:start + 500]))
+            for row_id, fp, guid in self.session.execute(stmt):
+                stored.setdefault(fp, []).append((int(row_id), guid))
+        claimed: dict[str, str] = {}  # content fingerprint -> the guid that takes it in this batch
+        for k in guided:
+            guid, content = articles[k].guid, prints[k]
+            same = next((i for i, g in stored.get(content, []) + stored.get(salted[k], []) if g == guid), None)
+            if same is not None:
+                known[k] = AddResult(same, created=False)
+                continue
+            bare = next((i for i, g in stored.get(content, []) if g is None), None)
+            if bare is not None:
+                self.session.execute(update(ArticleRow).where(ArticleRow.id == bare).values(guid=guid))
+                stored[content] = [(bare, guid)]
+                known[k] = AddResult(bare, created=False)
+                continue
+            owner = claimed.setdefault(content, guid or "")
+            if stored.get(content) or owner != guid:
+                keys[k] = salted[k]
+        return keys, known
+
+    def with_guid(self, guid: str, *, exclude: int | None = None) -> list[StoredArticle]:
+        """Current (not superseded) articles stored under ``guid``: earlier versions of the same item."""
+        stmt = select(ArticleRow).where(ArticleRow.guid == guid, ArticleRow.superseded_by_id.is_(None))
+        if exclude is not None:
+            stmt = stmt.where(ArticleRow.id != exclude)
+        return [_to_stored(r, {}) for r in self.session.scalars(stmt.order_by(ArticleRow.id))]
 
     def ids_for_fingerprints(self, prints: Collection[str]) -> dict[str, int]:
         """Stored ids by fingerprint (fingerprints not stored are left out)."""

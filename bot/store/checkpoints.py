@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +20,8 @@ class Checkpoint:
     records: int = 0
     new: int = 0
     duplicates: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    # (line, reason, kind, item): kind and item as in bot.ingest.parsed.RecordError (older rows: line, reason)
+    errors: list[tuple[Any, ...]] = field(default_factory=list)
     unlisted_errors: int = 0
     superseded: list[int] = field(default_factory=list)
 
@@ -28,7 +30,7 @@ def load_checkpoint(session: Session, digest: str) -> Checkpoint | None:
     row = session.get(IngestCheckpointRow, digest)
     if row is None:
         return None
-    return Checkpoint(row.records, row.new, row.duplicates, [(int(n), str(r)) for n, r in row.errors or []],
+    return Checkpoint(row.records, row.new, row.duplicates, [(int(e[0]), str(e[1]), *e[2:4]) for e in row.errors or []],
                       row.unlisted_errors or 0, [int(i) for i in row.superseded or []])
 
 

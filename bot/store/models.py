@@ -45,6 +45,10 @@ class ArticleRow(Base):
     source: Mapped[str | None] = mapped_column(Text)
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The item's id in its feed or wire format (RSS guid, Atom id, ninjs uri, NewsML-G2 guid): the same
+    # guid again is the same story (a duplicate, or a revision when its text changed).
+    guid: Mapped[str | None] = mapped_column(Text, index=True)
+    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639 code, from the item or detected
     # A re-sent, longer version of the same story replaces this one in briefs and digests.
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
 

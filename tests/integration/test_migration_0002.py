@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import make_engine
+from tests.migration_support import alembic_to as _alembic
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "bot" / "store" / "migrations"
 NOW = "2026-03-01 07:30:00"
-
-
-def _alembic(engine: Engine, target: str, *, down: bool = False) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, target)
 
 
 def _seed(engine: Engine) -> None:
