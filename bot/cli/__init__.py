@@ -29,6 +29,7 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "sources": "bot.cli.sources_cmd",
     "serve": "bot.cli.serve_cmd",
     "bench": "bot.cli.bench_cmd",
+    "bench-formats": "bot.cli.bench_formats_cmd",
     "discord": "bot.cli.discord_cmd",
 }
 

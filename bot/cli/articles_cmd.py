@@ -40,6 +40,8 @@ def article_dict(article: StoredArticle) -> dict[str, Any]:
         "url": article.url,
         "source": article.source,
         "truncated": article.truncated,
+        "guid": article.guid,
+        "language": article.language,
     }
 
 

@@ -1,4 +1,9 @@
-"""Bytes to clean text: encoding detection (UTF-8, then cp1252, then Latin-1) and binary rejection.
+"""Bytes to clean text: encoding detection and binary rejection.
+
+UTF-8 first. Bytes that are not UTF-8 are in a legacy encoding: charset-normalizer tells a Cyrillic,
+Greek or Central European one (windows-1251, KOI8-R, windows-1250...) from Western ones; Western text
+is read as cp1252 (Latin-1 for its five undefined bytes), byte by byte, so a UTF-8 file with a few
+pasted cp1252 lines keeps both intact.
 
 :func:`text_chunks` does it chunk by chunk on an open file, so a dump of any size is read in bounded
 memory: chunks end at line breaks, where no UTF-8 (or cp1252) character can be cut in two.
@@ -12,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
+
+import charset_normalizer
 
 from bot.ingest.parsed import DumpError
 
@@ -177,13 +184,49 @@ def _utf16_chunks(stream: BinaryIO, first: bytes) -> Iterator[str]:
 
 
 def _decode_chunk(data: bytes) -> str:
-    """UTF-8, or UTF-8 mixed with cp1252/Latin-1 (no BOM here: the caller has dealt with it)."""
+    """UTF-8, a detected legacy encoding (windows-1251...), or UTF-8 mixed with cp1252/Latin-1 (no BOM
+    here: the caller has dealt with it)."""
     if b"\x00" in data:
         raise DumpError("binary file (contains NUL bytes), not a text dump")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_mixed(data)
+        pass
+    encoding = legacy_encoding(data)
+    return data.decode(encoding) if encoding else _decode_mixed(data)
+
+
+# Letters of Central European alphabets that cp1252 has no place for: their presence means windows-1250
+# (or ISO 8859-2) really is the encoding, not a Western text the detector was unsure about.
+_CENTRAL_EUROPEAN = frozenset("ąćęłńśźżĄĆĘŁŃŚŹŻčďěňřšťůžČĎĚŇŘŤŮľĺŕĽĹŔőűŐŰăşţșțĂŞŢȘȚ")
+_LATIN_EXTRA = frozenset(("cp1250", "iso8859_2", "iso8859_16", "cp852", "mac_latin2"))
+_SAMPLE_BYTES = 256 * 1024  # enough to tell the encoding; detection time stays flat for large dumps
+
+
+def _non_latin_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha() and ord(ch) > 0x24F]
+    total = sum(1 for ch in text if ch.isalpha())
+    return len(letters) / total if total else 0.0
+
+
+def legacy_encoding(data: bytes) -> str | None:
+    """The non-Western legacy encoding of bytes that are not UTF-8 (e.g. "cp1251"), or None for Western.
+
+    charset-normalizer's guess is taken when it gives a non-Latin script or Central European letters;
+    otherwise (a Western text, or a guess such as cp775 for French) the caller reads cp1252.
+    """
+    best = charset_normalizer.from_bytes(data[:_SAMPLE_BYTES]).best()
+    if best is None or best.encoding in ("ascii", "utf_8", "cp1252", "latin_1", "iso8859_15"):
+        return None
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if _non_latin_share(text) > 0.3:
+        return best.encoding
+    if best.encoding in _LATIN_EXTRA and any(ch in _CENTRAL_EUROPEAN for ch in text):
+        return best.encoding
+    return None
 
 
 def text_chunks(stream: BinaryIO) -> Iterator[str]:

@@ -73,7 +73,7 @@ class _Tally:
     ids: list[int] = field(default_factory=list)
 
     def errors(self) -> tuple[RecordError, ...]:
-        return tuple(RecordError(n, r) for n, r in self.point.errors)
+        return tuple(RecordError(int(e[0]), str(e[1]), *e[2:4]) for e in self.point.errors)
 
 
 def file_digest(path: Path) -> str:
@@ -87,7 +87,7 @@ def file_digest(path: Path) -> str:
 
 def _advanced(point: Checkpoint, records: int, errors: Sequence[RecordError], new: int, duplicates: int,
               superseded: Sequence[int]) -> Checkpoint:
-    listed = [*point.errors, *((e.line, e.reason) for e in errors)]
+    listed = [*point.errors, *((e.line, e.reason, e.kind, e.item) for e in errors)]
     return Checkpoint(
         records=records, new=point.new + new, duplicates=point.duplicates + duplicates,
         errors=listed[:REPORTED_ERRORS], unlisted_errors=point.unlisted_errors + max(0, len(listed) - REPORTED_ERRORS),
@@ -157,8 +157,8 @@ def _result(path: Path, tally: _Tally, *, status: FileStatus | None = None, reas
     point = tally.point
     errors = tally.errors() + ((extra,) if extra else ())
     stored = point.new + point.duplicates
-    if status is None:
-        status = "partial" if errors or point.unlisted_errors else "ok"
+    if status is None:  # skipped non-stories and warnings do not make a file partial
+        status = "partial" if any(e.kind == "rejected" for e in errors) or point.unlisted_errors else "ok"
     return FileResult(str(path), status, new=point.new, duplicates=point.duplicates, article_ids=tuple(tally.ids),
                       superseded=tuple(point.superseded), reason=reason if status == "rejected" or not stored else None,
                       record_errors=errors, retryable=retryable, unlisted_errors=point.unlisted_errors)
@@ -218,7 +218,9 @@ def _stream(ctx: IngestContext, path: Path, digest: str, tally: _Tally) -> str |
     stored_any = bool(batch) or tally.point.new + tally.point.duplicates > 0
     if failure is None or stored_any or tally.point.records:
         # The last batch, and the checkpoint goes: resuming a file the parser gave up on gains nothing.
-        _commit(ctx, digest, path.name, tally, batch, errors if stored_any else [], records, final=True)
+        # A file of non-stories only (picture items) stored nothing but keeps its skip reasons.
+        keep = stored_any or failure is None
+        _commit(ctx, digest, path.name, tally, batch, errors if keep else [], records, final=True)
     return failure
 
 

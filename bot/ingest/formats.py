@@ -1,30 +1,114 @@
-"""Dump formats: pick the parser by file extension, or by sniffing the content when it says nothing.
+"""Dump formats, detected by content: plain-text dumps, JSON/JSONL exports and ninjs, RSS/Atom feeds,
+IPTC NewsML-G2, NITF and NewsML 1.2. The file name only breaks ties between text and JSON.
 
 Public API: :func:`iter_dump` (stream a file's articles), :func:`parse_dump` / :func:`parse_bytes` (all at
-once, for small inputs), :data:`PARSERS`, :class:`DumpSource`, :class:`ParsedDump`, :class:`RecordError`,
-:class:`DumpError`. A new format is a generator ``(DumpSource) -> Iterator[Article | RecordError]``
-registered in :data:`PARSERS`, and a rule in :func:`sniff_format` that picks it.
+once, for small inputs; ``parse_bytes`` takes a fetched feed's HTTP Content-Type), :func:`read_markup`,
+:data:`PARSERS`, :class:`DumpSource`, :class:`ParsedDump`, :class:`RecordError`, :class:`DumpError`. A new
+format is a generator ``(DumpSource) -> Iterator[Article | RecordError]`` registered in :data:`PARSERS`,
+and a rule in :func:`sniff_format` that picks it. Markup of a kind newsdigest does not read (KML, an
+HTML page, a sitemap...) is rejected with a reason naming what it looks like; it never becomes stories.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import codecs
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from lxml import etree
+
+from bot.ingest.feeds import parse_feed
+from bot.ingest.items import WireItem, articles_of
 from bot.ingest.json_export import iter_json, iter_jsonl
 from bot.ingest.json_records import loads
+from bot.ingest.language import detect_language
+from bot.ingest.newsml1 import parse_newsml1
+from bot.ingest.newsml_g2 import ITEM_KINDS, parse_g2
+from bot.ingest.nitf import parse_nitf
 from bot.ingest.parsed import DumpError, DumpSource, ParsedDump, ParseItem, Parser, RecordError, collect
 from bot.ingest.text_dump import iter_text
+from bot.ingest.xmlsafe import decode_markup, parse_xml, prolog_and_root, refuse_entities, without_declaration
+from summarizer.models import Article
 
 __all__ = [
     "PARSERS", "DumpError", "DumpSource", "ParseItem", "ParsedDump", "RecordError", "iter_dump", "iter_source",
-    "parse_bytes", "parse_dump", "sniff_format",
+    "parse_bytes", "parse_dump", "read_markup", "sniff_format",
 ]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-PARSERS: dict[str, Parser] = {"text": iter_text, "json": iter_json, "jsonl": iter_jsonl}
+FEED_ROOTS = frozenset({"rss", "RDF", "feed", "channel"})
+_TreeParser = Callable[[etree._Element], Iterable[WireItem | RecordError]]
+# Root element (local name) -> parser of the parsed tree.
+XML_FORMATS: dict[str, _TreeParser] = {
+    **{kind: parse_g2 for kind in (*ITEM_KINDS, "newsMessage")},
+    "nitf": parse_nitf,
+    "NewsML": parse_newsml1,
+    "NewsItem": parse_newsml1,
+}
+
+
+def _starts_with_markup(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore").lstrip("\ufeff \t\r\n").startswith("<")
+    return head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<")
+
+
+def _not_ours(root: str) -> str:
+    if root.split(":")[-1].lower() == "html":
+        return "HTML page (<html>): not a feed or a news format newsdigest reads"
+    return f"XML with root <{root}>: not a feed or a news format newsdigest reads"
+
+
+def read_markup(text: str, *, name: str) -> Iterator[ParseItem]:
+    """Stories (and per-item skips and warnings) of a decoded XML document, by its root element."""
+    refuse_entities(text)  # first: a hostile file is named as such, whatever its root
+    _, root_name = prolog_and_root(text)
+    if root_name is None:
+        raise DumpError("markup without a root element: not a feed or a news format newsdigest reads")
+    local = root_name.split(":")[-1]
+    if local in FEED_ROOTS:
+        yield from _require_items(articles_of(parse_feed(without_declaration(text)), name=name))
+        return
+    if local not in XML_FORMATS:
+        raise DumpError(_not_ours(root_name))
+    root, note = parse_xml(text)
+    if note:
+        yield RecordError(0, note, "warning")
+    yield from _require_items(articles_of(XML_FORMATS[local](root), name=name))
+
+
+def _require_items(items: Iterator[ParseItem]) -> Iterator[ParseItem]:
+    """A markup file with no story and a broken item is unusable; one of non-stories only is read fine."""
+    found = False
+    first_rejected: RecordError | None = None
+    for item in items:
+        found = found or isinstance(item, Article) or item.kind == "skipped"
+        if isinstance(item, RecordError) and item.kind == "rejected" and first_rejected is None:
+            first_rejected = item
+        yield item
+    if not found:
+        raise DumpError(f"no article found ({first_rejected.reason})" if first_rejected else "no items found")
+
+
+def iter_markup(source: DumpSource) -> Iterator[ParseItem]:
+    """Feeds and wire formats: read whole (a feed or an agency file is small) and parsed as XML."""
+    with source.open() as stream:
+        data = stream.read()
+    yield from read_markup(decode_markup(data, content_type=source.content_type), name=source.name)
+
+
+def _with_language(items: Iterator[ParseItem]) -> Iterator[ParseItem]:
+    """Plain-text dumps say nothing about language: detect it for each story."""
+    for item in items:
+        if isinstance(item, Article) and not item.language:
+            item = dataclasses.replace(item, language=detect_language(item.title, item.paragraphs))
+        yield item
+
+
+PARSERS: dict[str, Parser] = {"text": iter_text, "json": iter_json, "jsonl": iter_jsonl, "markup": iter_markup}
 
 
 def _looks_like_jsonl(text: str) -> bool:
@@ -33,10 +117,12 @@ def _looks_like_jsonl(text: str) -> bool:
 
 
 def sniff_format(head: str, *, name: str, complete: bool = True) -> str:
-    """Format name ("text", "json" or "jsonl"): by extension first, by the first characters otherwise.
+    """Format name ("markup", "text", "json" or "jsonl"): markup by content, then extension, then content.
 
     ``head`` is the start of the decoded file (all of it when ``complete``).
     """
+    if head.lstrip()[:1] == "<":
+        return "markup"
     suffix = Path(name).suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
@@ -74,8 +160,14 @@ def _head(source: DumpSource) -> tuple[str, bool]:
 
 def iter_source(source: DumpSource) -> Iterator[ParseItem]:
     """Stream one dump's articles and record errors in file order (see :mod:`bot.ingest.parsed`)."""
+    with source.open() as stream:
+        first = stream.read(1024)
+    if _starts_with_markup(first):
+        yield from iter_markup(source)
+        return
     head, complete = _head(source)
-    yield from PARSERS[sniff_format(head, name=source.name, complete=complete)](source)
+    kind = sniff_format(head, name=source.name, complete=complete)
+    yield from _with_language(PARSERS[kind](source))
 
 
 def iter_dump(path: Path) -> Iterator[ParseItem]:
@@ -88,9 +180,13 @@ def iter_dump(path: Path) -> Iterator[ParseItem]:
     return iter_source(DumpSource.from_path(path))
 
 
-def parse_bytes(data: bytes, *, name: str) -> ParsedDump:
-    """Parse a dump's raw bytes; ``name`` (the file name) picks the format and becomes ``source``."""
-    return collect(iter_source(DumpSource.from_bytes(data, name=name)))
+def parse_bytes(data: bytes, *, name: str, content_type: str | None = None) -> ParsedDump:
+    """Parse a dump's or a fetched feed's raw bytes; ``name`` becomes ``source``.
+
+    ``content_type``: the HTTP Content-Type of a fetched document; its charset outranks the document's
+    own declaration. Raises DumpError when the whole file is unusable (with the reason).
+    """
+    return collect(iter_source(DumpSource.from_bytes(data, name=name, content_type=content_type)))
 
 
 def parse_dump(path: Path) -> ParsedDump:

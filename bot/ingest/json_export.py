@@ -1,30 +1,32 @@
 """JSON and JSONL article exports: one object per article, bad records rejected with their line number.
 
-Accepted record fields: ``title``; ``body`` or ``text`` (a string, or a list of paragraph strings);
-optional ``url``, ``published_at`` (ISO 8601, a naive time is taken as UTC; unparseable values are
-dropped, not fatal), ``source``, ``caption``, ``credit`` / ``agency`` (a string or list of strings).
-A JSON file is a list of records, ``{"articles": [...]}``, or a single record.
+Accepted record fields: ``title``; ``body`` or ``text`` (a string, or a list of paragraph strings;
+HTML is read with an HTML parser); optional ``url``, ``published_at`` (ISO 8601 or RFC 2822, a naive
+time is taken as UTC; an unparseable value is reported and the story kept without it), ``source``,
+``caption``, ``credit`` / ``agency`` (a string or list of strings), ``guid``, ``language``.
+A JSON file is a list of records, ``{"articles": [...]}``, ``{"items": [...]}``, or a single record.
+IPTC ninjs objects (see :mod:`bot.ingest.ninjs`) are read in the same places.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bot.ingest.body import body_lines, build_body, lower_vocabulary
 from bot.ingest.credits import agencies, caption_date, split_credit, text_attributions
-from bot.ingest.decode import HTML_ENTITY, clean_line
+from bot.ingest.dates import parse_date
+from bot.ingest.decode import clean_line
+from bot.ingest.items import articles_of
 from bot.ingest.json_records import BadValue, checked, decode_at, loads
+from bot.ingest.language import detect_language, language_tag
+from bot.ingest.markup import html_to_text, inline_text, looks_like_html
+from bot.ingest.ninjs import is_ninjs, ninjs_item
 from bot.ingest.parsed import DumpError, DumpSource, ParsedDump, ParseItem, RecordError, collect
 from summarizer.models import Article
 
-_HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|em|strong|b|i|h[1-6]|li|ul|ol|figure|figcaption)\b[^>]*>", re.I)
-_HTML_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?h[1-6]|/?li|/?figure|/?figcaption)\b[^>]*>", re.I)
-_ANY_TAG = re.compile(r"<[^<>]{1,500}>")
 _WS = " \t\r\n"
 
 
@@ -37,21 +39,15 @@ def _text(value: object) -> str | None:
 
 
 def _plain(text: str) -> str:
-    """Exports from web CMSs carry HTML: block tags become paragraph breaks, other tags go."""
-    if not _HTML_TAG.search(text) and not HTML_ENTITY.search(text):
-        return text
-    text = _HTML_BREAK.sub("\n\n", text)
-    return html.unescape(_ANY_TAG.sub("", text))
+    """Exports from web CMSs carry HTML: read with an HTML parser (scripts, styles, figures dropped)."""
+    return html_to_text(text) if looks_like_html(text) else text
 
 
-def _published(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def _published(value: object, notes: list[str] | None = None) -> datetime | None:
+    moment = parse_date(value)
+    if moment is None and isinstance(value, str) and value.strip() and notes is not None:
+        notes.append(f"unparseable date {value.strip()[:40]!r}: stored without a published time")
+    return moment
 
 
 def _credit_names(value: object) -> tuple[str, ...]:
@@ -63,12 +59,15 @@ def _credit_names(value: object) -> tuple[str, ...]:
     return tuple(names)
 
 
-def record_to_article(record: object, *, name: str) -> Article:
-    """One export record as an Article; raises ValueError with the reason when it is unusable."""
+def record_to_article(record: object, *, name: str, notes: list[str] | None = None) -> Article:
+    """One export record as an Article; raises ValueError with the reason when it is unusable.
+
+    ``notes`` collects what was dropped from a story that is still stored (an unparseable date).
+    """
     if not isinstance(record, dict):
         raise ValueError(f"record is a JSON {type(record).__name__}, not an object")
     raw_title = _text(record.get("title"))
-    title = clean_line(_plain(raw_title)) if raw_title else ""
+    title = clean_line(inline_text(raw_title)) if raw_title else ""
     body_text = _text(record.get("body")) or _text(record.get("text"))
     if not title:
         raise ValueError("missing or empty 'title'")
@@ -95,6 +94,7 @@ def record_to_article(record: object, *, name: str) -> Article:
     )
     source = _text(record.get("source"))
     url = _text(record.get("url"))
+    language = language_tag(record.get("language")) or detect_language(title, tuple(paragraphs))
     return Article(
         title=title,
         blocks=body.blocks,
@@ -103,8 +103,10 @@ def record_to_article(record: object, *, name: str) -> Article:
         credits=tuple(dict.fromkeys(credits)),
         caption_date=caption_date(caption) if caption else None,
         url=url,
-        published_at=_published(record.get("published_at")),
+        published_at=_published(record.get("published_at"), notes),
         source=source or name,
+        guid=_text(record.get("guid")),
+        language=language,
     )
 
 
@@ -228,7 +230,7 @@ def _records(reader: _Reader) -> Iterator[tuple[int, Any]]:
         if reader.char(pos) != ":" or not isinstance(key, str):
             raise _Broken("Expecting property name and ':'", pos)
         pos = reader.skip(pos + 1)
-        if key == "articles" and reader.char(pos) == "[":
+        if key in _WRAPPERS and reader.char(pos) == "[":
             yield from _array_items(reader, pos, strict=True)  # what follows the list is not read
             return
         record[key], end = reader.decode(pos)
@@ -238,10 +240,25 @@ def _records(reader: _Reader) -> Iterator[tuple[int, Any]]:
         elif reader.char(pos) != "}":
             raise _Broken("Expecting ',' delimiter", pos)
     _expect_end(reader, pos + 1)
-    if "articles" in record:
-        raise DumpError("'articles' is not a list")
+    wrapper = next((k for k in _WRAPPERS if k in record), None)
+    if wrapper:
+        raise DumpError(f"{wrapper!r} is not a list")
+    if not set(record) & _STORY_KEYS:
+        raise DumpError(f"JSON object with keys {_keys(record)}: not an article export or ninjs, "
+                        "which newsdigest reads")
     bad = next((v for v in record.values() if isinstance(v, BadValue)), None)
     yield first_line, bad or checked(record)
+
+
+_WRAPPERS = ("articles", "items")
+# Keys that say a JSON object is meant as a story (our export's or ninjs').
+_STORY_KEYS = frozenset({"title", "body", "text", "headline", "headlines", "body_text", "body_html", "bodies",
+                         "uri", "articles", "items"})
+
+
+def _keys(record: dict[str, Any]) -> str:
+    names = sorted(str(k) for k in record)
+    return ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
 
 
 def _expect_end(reader: _Reader, pos: int) -> None:
@@ -257,28 +274,45 @@ class _BadLine:
         self.reason = reason
 
 
+def _record_items(line: int, record: object, *, name: str) -> Iterator[ParseItem]:
+    """One record's outcomes: its article (and warnings), a ninjs item's skip, or its rejection."""
+    if isinstance(record, _BadLine | BadValue):
+        yield RecordError(line, record.reason)
+        return
+    if isinstance(record, dict) and is_ninjs(record):
+        yield from articles_of([ninjs_item(record, line=line)], name=name)
+        return
+    notes: list[str] = []
+    try:
+        yield record_to_article(record, name=name, notes=notes)
+    except ValueError as exc:
+        yield RecordError(line, str(exc))
+    yield from (RecordError(line, note, "warning") for note in notes)
+
+
 def _articles(items: Iterator[tuple[int, object]], *, name: str) -> Iterator[ParseItem]:
-    found = 0
+    found = skipped = 0
     rejected: list[RecordError] = []  # the first error and the first invalid-JSON one, for the reason
     count = 0
+    foreign: dict[str, Any] | None = None  # a record that is no story at all, to name what the file is
     for line, record in items:
-        if isinstance(record, _BadLine | BadValue):
-            error = RecordError(line, record.reason)
-        else:
-            try:
-                article = record_to_article(record, name=name)
-            except ValueError as exc:
-                error = RecordError(line, str(exc))
-            else:
+        if isinstance(record, dict) and not set(record) & _STORY_KEYS:
+            foreign = foreign or record
+        for item in _record_items(line, record, name=name):
+            if isinstance(item, Article):
                 found += 1
-                yield article
-                continue
-        count += 1
-        if not rejected or (error.reason.startswith("invalid JSON") and len(rejected) == 1
-                            and not rejected[0].reason.startswith("invalid JSON")):
-            rejected.append(error)
-        yield error
-    if not found:
+            elif item.kind == "skipped":
+                skipped += 1
+            elif item.kind == "rejected":
+                count += 1
+                if not rejected or (item.reason.startswith("invalid JSON") and len(rejected) == 1
+                                    and not rejected[0].reason.startswith("invalid JSON")):
+                    rejected.append(item)
+            yield item
+    if not found and not (skipped and not count):  # a file of non-stories only (ninjs pictures) is fine
+        if foreign is not None and all(e.reason.startswith("missing") for e in rejected):
+            raise DumpError(f"JSON records with keys {_keys(foreign)}: not an article export or ninjs, "
+                            "which newsdigest reads")
         first = next((e for e in rejected if e.reason.startswith("invalid JSON")), rejected[0] if rejected else None)
         detail = f"; first at line {first.line}: {first.reason}" if first else ""
         raise DumpError(f"no article found ({count} record(s) rejected{detail})")

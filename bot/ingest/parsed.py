@@ -13,17 +13,27 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from summarizer.models import Article
+
+RecordKind = Literal["rejected", "skipped", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
 class RecordError:
-    """One rejected record of an otherwise usable dump; ``line`` is 1-based in the decoded file."""
+    """One record of an otherwise usable dump that did not load as it was, with the reason.
+
+    ``kind``: ``rejected`` (a broken record: lost), ``skipped`` (not a story: a picture item, a package,
+    a headline without text) or ``warning`` (stored, but something was dropped, e.g. an unparseable
+    date). ``line`` is 1-based in the decoded file (0 when the format gives no line); ``item`` names the
+    item when the format has ids (an RSS guid, a NewsML-G2 guid).
+    """
 
     line: int
     reason: str
+    kind: RecordKind = "rejected"
+    item: str | None = None
 
 
 ParseItem = Article | RecordError
@@ -55,6 +65,7 @@ class DumpSource:
 
     name: str
     opener: Callable[[], BinaryIO]
+    content_type: str | None = None  # a fetched document's HTTP Content-Type (its charset outranks the file's)
 
     @classmethod
     def from_path(cls, path: Path) -> DumpSource:
@@ -63,8 +74,8 @@ class DumpSource:
         return cls(readable_name(path.name), lambda: path.open("rb"))
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, name: str) -> DumpSource:
-        return cls(name, lambda: io.BytesIO(data))
+    def from_bytes(cls, data: bytes, *, name: str, content_type: str | None = None) -> DumpSource:
+        return cls(name, lambda: io.BytesIO(data), content_type)
 
     def open(self) -> BinaryIO:
         return self.opener()

@@ -32,9 +32,15 @@ class FileResult:
             "path": self.path, "status": self.status, "new": self.new, "duplicates": self.duplicates,
             "article_ids": list(self.article_ids), "superseded": list(self.superseded), "reason": self.reason,
             "retryable": self.retryable,
-            "record_errors": [{"line": e.line, "reason": e.reason} for e in self.record_errors],
+            "record_errors": [{"line": e.line, "reason": e.reason, "kind": e.kind, "item": e.item}
+                              for e in self.record_errors],
             "unlisted_errors": self.unlisted_errors,
         }
+
+    @property
+    def rejected_records(self) -> int:
+        """Records lost because they were broken (skipped non-stories and warnings are not)."""
+        return sum(e.kind == "rejected" for e in self.record_errors) + self.unlisted_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,12 @@ class IngestReport:
     @property
     def rejected_records(self) -> int:
         """Single records (e.g. a JSONL line without a title) rejected inside otherwise good files."""
-        return sum(len(r.record_errors) + r.unlisted_errors for r in self.results)
+        return sum(r.rejected_records for r in self.results)
+
+    @property
+    def skipped(self) -> int:
+        """Items that are not stories (picture items, packages, headlines without text): reported, not errors."""
+        return sum(e.kind == "skipped" for r in self.results for e in r.record_errors)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +88,6 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": self.files, "new": self.new, "duplicates": self.duplicates, "rejected": self.rejected,
-            "rejected_records": self.rejected_records, "seconds": round(self.seconds, 3),
+            "rejected_records": self.rejected_records, "skipped": self.skipped, "seconds": round(self.seconds, 3),
             "results": [r.to_dict() for r in self.results],
         }

@@ -66,14 +66,15 @@ def parse_fetched(data: bytes, *, name: str,
                   content_type: str | None = None) -> tuple[tuple[Article, ...], tuple[RecordError, ...]] | str:
     """A fetched feed's articles and record errors, or why none could be read (as for a file)."""
     try:
-        parsed = parse_bytes(data, name=name)
+        parsed = parse_bytes(data, name=name, content_type=content_type)
     except DumpError as exc:
         return str(exc) or "unparseable feed"
     except Exception as exc:  # a parser bug on one feed must not stop the poller
         log.exception("parser failed on %s", quoted(name))
         return f"parser failed: {type(exc).__name__}: {exc}"
-    if not parsed.articles:
-        return parsed.errors[0].reason if len(parsed.errors) == 1 else "no articles found"
+    rejected = [e for e in parsed.errors if e.kind == "rejected"]
+    if not parsed.articles and rejected:  # a feed of non-stories only (headline-only flashes) is read fine
+        return rejected[0].reason if len(rejected) == 1 else "no articles found"
     return parsed.articles, tuple(parsed.errors)
 
 
@@ -88,7 +89,7 @@ def _count(app: App, result: FileResult) -> None:
         metrics.stories.labels(fmt, "new").inc(result.new)
     if result.duplicates:
         metrics.stories.labels(fmt, "duplicate").inc(result.duplicates)
-    if rejected := len(result.record_errors) + result.unlisted_errors:
+    if rejected := result.rejected_records:
         metrics.stories.labels(fmt, "rejected").inc(rejected)
 
 

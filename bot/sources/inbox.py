@@ -296,15 +296,33 @@ def _signature(path: Path) -> Signature | None:
 
 
 def record_note(result: FileResultLike, *, limit: int = 50) -> str | None:
-    """For a partial file: which records were rejected and why (one line each), else None."""
+    """For a file with rejected records, skipped items or warnings: each one and why (one line each), else None."""
     errors = tuple(getattr(result, "record_errors", ()) or ())
     if not errors:
         return None
-    lines = [f"{len(errors)} record{'s' if len(errors) != 1 else ''} rejected, the rest ingested:"]
-    lines += [f"line {getattr(e, 'line', '?')}: {getattr(e, 'reason', e)}" for e in errors[:limit]]
+    counts: dict[str, int] = {}
+    for error in errors:
+        kind = getattr(error, "kind", "rejected")
+        counts[kind] = counts.get(kind, 0) + 1
+    summary = ", ".join(_counted(kind, n) for kind, n in counts.items())
+    lines = [f"{summary}, the rest ingested:"]
+    for e in errors[:limit]:
+        kind = getattr(e, "kind", "rejected")
+        item = f" [{e.item}]" if getattr(e, "item", None) else ""
+        where = f"line {getattr(e, 'line', '?')}" if kind == "rejected" else f"{kind} line {getattr(e, 'line', '?')}"
+        lines.append(f"{where}{item}: {getattr(e, 'reason', e)}")
     if len(errors) > limit:
         lines.append(f"... and {len(errors) - limit} more")
     return "\n".join(lines)
+
+
+def _counted(kind: str, n: int) -> str:
+    plural = "s" if n != 1 else ""
+    if kind == "rejected":
+        return f"{n} record{plural} rejected"
+    if kind == "skipped":
+        return f"{n} item{plural} skipped (not stories)"
+    return f"{n} {kind}{plural}"
 
 
 def service_ingest(app: Any) -> IngestFn:

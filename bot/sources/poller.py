@@ -208,6 +208,6 @@ class Poller:
         metrics.source_fetches.labels(source.key_url, outcome).inc()
         if result is not None:
             for label, n in (("new", result.new), ("duplicate", result.duplicates),
-                             ("rejected", len(result.record_errors))):
+                             ("rejected", result.rejected_records)):
                 if n:
                     metrics.stories.labels("feed", label).inc(n)
