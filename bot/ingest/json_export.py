@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from bot.ingest.body import body_lines, build_body, lower_vocabulary
@@ -43,11 +42,12 @@ def _plain(text: str) -> str:
     return html_to_text(text) if looks_like_html(text) else text
 
 
-def _published(value: object, notes: list[str] | None = None) -> datetime | None:
-    moment = parse_date(value)
-    if moment is None and isinstance(value, str) and value.strip() and notes is not None:
-        notes.append(f"unparseable date {value.strip()[:40]!r}: stored without a published time")
-    return moment
+def _date_note(record: object) -> str | None:
+    """The warning for a ``published_at`` that is there but unparseable (the story is kept without it)."""
+    value = record.get("published_at") if isinstance(record, dict) else None
+    if isinstance(value, str) and value.strip() and parse_date(value) is None:
+        return f"unparseable date {value.strip()[:40]!r}: stored without a published time"
+    return None
 
 
 def _credit_names(value: object) -> tuple[str, ...]:
@@ -59,11 +59,8 @@ def _credit_names(value: object) -> tuple[str, ...]:
     return tuple(names)
 
 
-def record_to_article(record: object, *, name: str, notes: list[str] | None = None) -> Article:
-    """One export record as an Article; raises ValueError with the reason when it is unusable.
-
-    ``notes`` collects what was dropped from a story that is still stored (an unparseable date).
-    """
+def record_to_article(record: object, *, name: str) -> Article:
+    """One export record as an Article; raises ValueError with the reason when it is unusable."""
     if not isinstance(record, dict):
         raise ValueError(f"record is a JSON {type(record).__name__}, not an object")
     raw_title = _text(record.get("title"))
@@ -103,7 +100,7 @@ def record_to_article(record: object, *, name: str, notes: list[str] | None = No
         credits=tuple(dict.fromkeys(credits)),
         caption_date=caption_date(caption) if caption else None,
         url=url,
-        published_at=_published(record.get("published_at"), notes),
+        published_at=parse_date(record.get("published_at")),
         source=source or name,
         guid=_text(record.get("guid")),
         language=language,
@@ -282,12 +279,15 @@ def _record_items(line: int, record: object, *, name: str) -> Iterator[ParseItem
     if isinstance(record, dict) and is_ninjs(record):
         yield from articles_of([ninjs_item(record, line=line)], name=name)
         return
-    notes: list[str] = []
     try:
-        yield record_to_article(record, name=name, notes=notes)
+        article = record_to_article(record, name=name)
     except ValueError as exc:
         yield RecordError(line, str(exc))
-    yield from (RecordError(line, note, "warning") for note in notes)
+        return
+    yield article
+    note = _date_note(record)
+    if note:
+        yield RecordError(line, note, "warning")
 
 
 def _articles(items: Iterator[tuple[int, object]], *, name: str) -> Iterator[ParseItem]:
@@ -299,7 +299,7 @@ def _articles(items: Iterator[tuple[int, object]], *, name: str) -> Iterator[Par
         if isinstance(record, dict) and not set(record) & _STORY_KEYS:
             foreign = foreign or record
         for item in _record_items(line, record, name=name):
-            if isinstance(item, Article):
+            if not isinstance(item, RecordError):
                 found += 1
             elif item.kind == "skipped":
                 skipped += 1
