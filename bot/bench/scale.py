@@ -118,6 +118,7 @@ def build_store(app: Any, maker: StoryMaker, n: int, workdir: Path,
         progress(f"stored {done}/{n}")
     with app.sessions.begin() as session:  # 2,000 a day, the newest now
         session.execute(text("UPDATE articles SET ingested_at = published_at WHERE published_at IS NOT NULL"))
+        ArticleRepository(session).rerank()  # topic ranks decay from the ingest times just rewritten
     return {"stories": float(measured), "wall": wall, "cpu": cpu}
 
 

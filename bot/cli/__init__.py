@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "articles": "bot.cli.articles_cmd",
     "topics": "bot.cli.topics_cmd",
     "brief": "bot.cli.brief_cmd",
+    "stories": "bot.cli.stories_cmd",
     "summarize": "bot.cli.summarize_cmd",
     "demo": "bot.cli.demo_cmd",
     "digest": "bot.cli.digest_cmd",

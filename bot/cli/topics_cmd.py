@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
                 repo = ArticleRepository(session)
                 stored = repo.list_articles(include_superseded=True)
                 for article in stored:
-                    repo.set_topics(article.id, topics.tag(article.title, [b.text for b in article.blocks]))
+                    repo.set_topics(article.id, topics.tag(article.title, [b.text for b in article.blocks]),
+                                    ingested_at=article.ingested_at)
             print(f"Re-tagged {len(stored)} articles.", file=sys.stderr)
         with app.sessions() as session:
             counts = ArticleRepository(session).topic_counts(since=args.since)

@@ -26,6 +26,7 @@ from bot.ingest.formats import DumpError, iter_dump
 from bot.ingest.parsed import RecordError
 from bot.ingest.report import REPORTED_ERRORS, REPORTED_IDS, FileResult, FileStatus
 from bot.ingest.revisions import RevisionFinder
+from bot.ingest.story_assignment import NewReport, assign_stories
 from bot.store.articles import ArticleRepository, fingerprint
 from bot.store.checkpoints import Checkpoint, drop_checkpoint, load_checkpoint, save_checkpoint
 from summarizer.models import Article
@@ -105,8 +106,11 @@ def _store_batch(ctx: IngestContext, digest: str, name: str, tally: _Tally, batc
             results = repo.add_many(batch, ingested_at=now)
             created = [(r.id, a) for r, a in zip(results, batch, strict=True) if r.created]
             # Tag only new stories: a re-sent dump is mostly duplicates.
-            repo.add_topics({i: ctx.topics.tag(a.title, [b.text for b in a.blocks]) for i, a in created})
+            repo.add_topics({i: ctx.topics.tag(a.title, [b.text for b in a.blocks]) for i, a in created},
+                            ingested_at=now)
             superseded = ctx.finder.mark(repo, created, since=now - REVISION_WINDOW)
+            # Stories are stored, not recomputed: the new articles join (or start) stories now.
+            assign_stories(session, [NewReport.of(i, a, now) for i, a in created])
             for hook in ctx.hooks:
                 hook(repo, created)
             point = _advanced(tally.point, records, errors, len(created), len(results) - len(created), superseded)

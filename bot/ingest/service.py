@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.eventlog import event, quoted
 from bot.app.metrics import dump_format
@@ -21,6 +24,7 @@ from bot.ingest.formats import DumpError, parse_bytes
 from bot.ingest.parsed import RecordError
 from bot.ingest.report import FileResult, FileStatus, IngestReport
 from bot.ingest.revisions import RevisionFinder
+from bot.ingest.story_assignment import SETTLE_WINDOW, settle_stories
 from bot.newsroom.topics import TopicSet, load_topics
 from summarizer.models import Article
 
@@ -121,4 +125,19 @@ def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = Fals
               duplicates=result.duplicates, reason=result.reason or "-")
         _count(app, result)
         results.append(result)
+    if any(r.new for r in results):
+        _settle(app)
     return IngestReport(tuple(results), seconds=time.perf_counter() - started)
+
+
+def _settle(app: App) -> None:
+    """Settle the last hour's stories with the word statistics this run updated (see story_assignment).
+
+    Stories were already assigned as each dump committed; this only refines them, so a failure (e.g.
+    the database busy for too long) is logged and the run still succeeds.
+    """
+    try:
+        with app.sessions.begin() as session:
+            settle_stories(session, since=datetime.now(UTC) - SETTLE_WINDOW)
+    except SQLAlchemyError as exc:
+        log.warning("settling stories failed (they stay as first assigned): %s", exc)

@@ -7,11 +7,12 @@ The same code runs on SQLite and PostgreSQL; only the full-text query and the up
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select, text, update
@@ -37,6 +38,26 @@ def fingerprint(article: Article) -> str:
     """Hash of the normalised title and body: the same story re-sent (other spacing, quotes, case) matches."""
     words = _WORD_RE.findall(unicodedata.normalize("NFKC", f"{article.title}\n{article.body}").casefold())
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+
+
+# Briefs rank a topic's articles by relevance decayed by age: score halves in weight every RANK_HALF_LIFE.
+# As an order that is log2(score) + age in half-lives, and "now" drops out: the rank is fixed at
+# ingest, stored, and indexed with the topic, so the best K are one index scan (migration 0010).
+RANK_HALF_LIFE = timedelta(hours=24)
+# Scores are clamped for the rank (topic scores run from about 1.5 to 8): a story's relevance is worth
+# at most log2(16) = 4 half-lives of recency, which also bounds how far back a "since" scan reads.
+RANK_SCORE_FLOOR, RANK_SCORE_CAP = 1.0, 16.0
+
+
+def topic_rank(score: float, ingested_at: datetime) -> float:
+    """The stored order of an article within a topic: higher is more relevant and more recent."""
+    clamped = min(max(score, RANK_SCORE_FLOOR), RANK_SCORE_CAP)
+    return math.log2(clamped) + utc(ingested_at).timestamp() / RANK_HALF_LIFE.total_seconds()
+
+
+def rank_floor(since: datetime) -> float:
+    """No article ingested at or after ``since`` ranks below this (the lowest score at that time)."""
+    return topic_rank(RANK_SCORE_FLOOR, since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +150,10 @@ class ArticleRepository:
     def add(self, article: Article, *, topics: Mapping[str, float] | None = None,
             ingested_at: datetime | None = None) -> AddResult:
         """Store ``article`` unless its fingerprint is stored already; safe against a concurrent ingest."""
-        (result,) = self.add_many([article], ingested_at=ingested_at)
+        when = utc(ingested_at or datetime.now(UTC))
+        (result,) = self.add_many([article], ingested_at=when)
         if topics and result.created:
-            self.add_topics({result.id: topics})
+            self.add_topics({result.id: topics}, ingested_at=when)
         return result
 
     def add_many(self, articles: Sequence[Article], *, ingested_at: datetime | None = None) -> list[AddResult]:
@@ -224,16 +246,38 @@ class ArticleRepository:
             found.update((fp, int(i)) for fp, i in self.session.execute(stmt))
         return found
 
-    def add_topics(self, topics: Mapping[int, Mapping[str, float]]) -> None:
-        """Topic scores of newly stored articles, in one multi-row insert."""
-        rows = [{"article_id": i, "topic": t, "score": s} for i, scores in topics.items() for t, s in scores.items()]
+    def add_topics(self, topics: Mapping[int, Mapping[str, float]], *, ingested_at: datetime | None = None) -> None:
+        """Topic scores of newly stored articles (all ingested at ``ingested_at``, default now), one insert."""
+        when = ingested_at or datetime.now(UTC)
+        rows = [{"article_id": i, "topic": t, "score": s, "rank": topic_rank(s, when)}
+                for i, scores in topics.items() for t, s in scores.items()]
         if rows:
             self.session.connection().execute(core_insert(ArticleTopicRow), rows)
 
-    def set_topics(self, article_id: int, topics: Mapping[str, float]) -> None:
-        """Replace an article's topic scores (after topics.toml changed)."""
-        self.session.execute(delete(ArticleTopicRow).where(ArticleTopicRow.article_id == article_id))
-        self.session.add_all(ArticleTopicRow(article_id=article_id, topic=t, score=s) for t, s in topics.items())
+    def rerank(self) -> int:
+        """Recompute every topic rank from the stored ingest times (after they were rewritten, e.g. by
+        ``bench --scale``); returns how many rows. Reads the whole table: a maintenance step, not a request."""
+        rows = self.session.execute(select(ArticleTopicRow.article_id, ArticleTopicRow.topic, ArticleTopicRow.score,
+                                           ArticleRow.ingested_at)
+                                    .join(ArticleRow, ArticleRow.id == ArticleTopicRow.article_id)).all()
+        params = [{"a": a, "t": t, "rank": topic_rank(s, when)} for a, t, s, when in rows]
+        if params:
+            self.session.execute(text("UPDATE article_topics SET rank = :rank WHERE article_id = :a AND topic = :t"),
+                                 params)
+        return len(params)
+
+    def set_topics(self, article_id: int, topics: Mapping[str, float], *, ingested_at: datetime | None = None,
+                   replace: bool = True) -> None:
+        """Replace an article's topic scores (after topics.toml changed); ``ingested_at`` saves a lookup."""
+        if replace:
+            self.session.execute(delete(ArticleTopicRow).where(ArticleTopicRow.article_id == article_id))
+        if not topics:
+            return
+        if ingested_at is None:
+            ingested_at = self.session.execute(
+                select(ArticleRow.ingested_at).where(ArticleRow.id == article_id)).scalar_one()
+        self.session.add_all(ArticleTopicRow(article_id=article_id, topic=t, score=s, rank=topic_rank(s, ingested_at))
+                             for t, s in topics.items())
         self.session.flush()
 
     def get_many(self, ids: Collection[int]) -> list[StoredArticle]:

@@ -51,17 +51,68 @@ class ArticleRow(Base):
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639 code, from the item or detected
     # A re-sent, longer version of the same story replaces this one in briefs and digests.
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    # The event this report belongs to (migration 0010; no FK there, see it). NULL until assigned.
+    story_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ArticleTopicRow(Base):
     """An article's relevance to a configured topic, computed at ingest."""
 
     __tablename__ = "article_topics"
-    __table_args__ = (Index("ix_article_topics_topic_score", "topic", "score"),)
+    __table_args__ = (Index("ix_article_topics_topic_score", "topic", "score"),
+                      Index("ix_article_topics_topic_rank", "topic", "rank"))
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(64), primary_key=True)
     score: Mapped[float] = mapped_column(Float)
+    # Relevance decayed by age, as an order: log2(score) + ingest time in half-lives (bot.store.articles).
+    rank: Mapped[float | None] = mapped_column(Float)
+
+
+class StoryRow(Base):
+    """One event, reported by one or more articles (``ArticleRow.story_id``); kept up to date at ingest."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Stories linked by some similar pair of reports share a component: re-clustered together.
+    component_id: Mapped[int] = mapped_column(Integer, index=True)
+    representative_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    credits: Mapped[list[Any]] = mapped_column(JSON, default=list)  # every report's credits, first seen first
+
+
+class StoryFeaturesRow(Base):
+    """What event similarity needs of one article (``summarizer.stories.EventFeatures``)."""
+
+    __tablename__ = "story_features"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class StoryKeyRow(Base):
+    """A name in an article's lead, with its ingest time: the index that finds a new report's candidates."""
+
+    __tablename__ = "story_keys"
+    __table_args__ = (Index("ix_story_keys_key_time", "key", "ingested_at"),)
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoryWordRow(Base):
+    """In how many stored leads a word occurs (the IDF of event similarity); word '' counts the leads."""
+
+    __tablename__ = "story_words"
+
+    word: Mapped[str] = mapped_column(String(100), primary_key=True)
+    df: Mapped[int] = mapped_column(Integer)
 
 
 class ChannelRow(Base):
@@ -102,7 +153,7 @@ class DigestRunRow(Base):
                             sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),
                       Index("ix_digest_runs_channel_claimed", "channel_id", "claimed_at"),  # migration 0004
                       Index("ix_digest_runs_claimed_at", "claimed_at"),
-                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0008
+                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0010
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))

@@ -45,7 +45,7 @@ def test_every_registered_module_registers_its_own_name() -> None:
 
 def _minimal_args(name: str) -> list[str]:
     return {"ingest": ["x.txt"], "brief": ["ukraine"], "summarize": ["--input", "x", "--sentences", "1"],
-            "discord": ["sync"], "digest": ["--channel", "console:local:newsroom"]}.get(name, [])
+            "discord": ["sync"], "digest": ["--channel", "console:local:newsroom"], "stories": ["settle"]}.get(name, [])
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,203 @@
+"""Assign newly stored articles to stories (reports of one event), incrementally, at ingest.
+
+Per batch of new articles (:func:`assign_stories`, called in the ingest transaction):
+
+1. each article's event features (lead words, names) are stored, its names indexed with its ingest
+   time, and its words counted in the word statistics (the IDF), for the whole batch first;
+2. then, article by article, its candidates are the recent articles (within :data:`STORY_WINDOW`)
+   sharing the most names with it, found through the name index (bounded: :data:`PER_NAME` newest
+   postings per name, :data:`CANDIDATES` best); similarity needs a shared name, so nothing else could
+   be the same event;
+3. no candidate similar enough: a story of its own. Otherwise the components (stories linked by
+   some similar pair) of the similar candidates are merged with it and re-clustered with average
+   linkage (``summarizer.stories``); the stories of that component are rewritten.
+
+Re-clustering the whole component is what makes the result independent of arrival order: average
+linkage never merges across components, so clustering each component again equals clustering all
+reports at once, given the same word statistics. A component larger than :data:`MAX_COMPONENT`
+(a very long-running event) is not re-clustered: the article joins its most similar candidate's story.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import ArticleRow
+from bot.store.stories import StoryStore
+from summarizer.events import (
+    DEFAULT_EVENT_THRESHOLD,
+    EventFeatures,
+    event_features,
+    group_features,
+    idf_weights,
+    similarity_matrix,
+)
+from summarizer.models import Article, Document
+
+log = logging.getLogger(__name__)
+
+STORY_WINDOW = timedelta(days=3)  # a report joins stories with a report ingested at most this long before
+PER_NAME = 200  # newest postings read per name of a new report
+CANDIDATES = 50  # recent reports compared with a new one (those sharing the most names)
+MAX_COMPONENT = 300  # reports re-clustered together at most
+SETTLE_WINDOW = timedelta(hours=1)  # each ingest run settles the stories of the reports of the last hour
+SETTLE_MAX = 2000  # ... at most this many (the newest)
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    """A newly stored article, as story assignment needs it."""
+
+    id: int
+    title: str
+    paragraphs: tuple[str, ...]
+    ingested_at: datetime
+
+    @classmethod
+    def of(cls, article_id: int, article: Article, ingested_at: datetime) -> NewReport:
+        return cls(article_id, article.title, article.paragraphs, ingested_at)
+
+    def features(self) -> EventFeatures:
+        return event_features(Document(id=str(self.id), paragraphs=self.paragraphs, title=self.title))
+
+
+class _Assigner:
+    """One assignment or settling pass: the store, the features and word statistics read so far.
+
+    The word statistics do not change during a pass (a batch counts its words before assigning), so
+    they are read once per word.
+    """
+
+    def __init__(self, store: StoryStore, threshold: float) -> None:
+        self.store, self.threshold = store, threshold
+        self.known: dict[int, EventFeatures] = {}
+        self._df: dict[str, int] = {}
+        self._n_docs: int | None = None
+
+    def load(self, ids: Collection[int]) -> None:
+        missing = [i for i in ids if i not in self.known]
+        if missing:
+            self.known.update(self.store.features(missing))
+
+    def idf(self, features: Sequence[EventFeatures]) -> Callable[[str], float]:
+        """IDF from the stored word statistics (which already count this batch)."""
+        words = {w for f in features for w in f.terms if w not in self._df}
+        if words or self._n_docs is None:
+            df, self._n_docs = self.store.word_stats(words)
+            self._df.update(df)
+            self._df.update((w, 0) for w in words if w not in df)
+        return idf_weights(self._df, self._n_docs)
+
+    def linked(self, article_id: int, ingested_at: datetime) -> list[tuple[float, int, int]]:
+        """(similarity, candidate id, its story) of the assigned recent reports similar enough, best first."""
+        mine = self.known[article_id]
+        found = self.store.candidates(mine.names, since=ingested_at - STORY_WINDOW, until=ingested_at + STORY_WINDOW,
+                                      exclude=article_id, per_name=PER_NAME, limit=CANDIDATES)
+        stories = {a: s for a, s in self.store.story_of(found).items() if s is not None}  # later in a batch: not yet
+        if not stories:
+            return []
+        ids = sorted(stories)
+        self.load(ids)
+        features = [mine, *(self.known[i] for i in ids)]
+        row = similarity_matrix(features, self.idf(features))[0, 1:]
+        return sorted(((float(s), i, stories[i]) for s, i in zip(row, ids, strict=True) if s > self.threshold),
+                      reverse=True)
+
+    def recluster(self, components: Collection[int], extra: Sequence[int] = (),
+                  fallback: int | None = None) -> None:
+        """Cluster the members of ``components`` (plus ``extra`` unassigned articles) again and store it."""
+        members = self.store.component_members(components, MAX_COMPONENT)
+        if len(members) >= MAX_COMPONENT:
+            log.info("story component of %d+ reports not re-clustered", MAX_COMPONENT)
+            if fallback is not None:
+                self.store.regroup(min(components), [list(extra)], {a: fallback for a in extra})
+            return
+        old: dict[int, int | None] = dict(members)
+        old.update((a, None) for a in extra)
+        ids = sorted(old)
+        self.load(ids)
+        features = [self.known[i] for i in ids]
+        groups = group_features(features, self.idf(features), threshold=self.threshold)
+        self.store.regroup(min(components), [[ids[k] for k in g] for g in groups], old)
+
+
+def assign_stories(session: Session, reports: Sequence[NewReport], *,
+                   threshold: float = DEFAULT_EVENT_THRESHOLD) -> dict[int, int]:
+    """Give each new report a story (see the module docstring); returns article id -> story id."""
+    if not reports:
+        return {}
+    store = StoryStore(session)
+    ordered = sorted(reports, key=lambda r: r.id)
+    run = _Assigner(store, threshold)
+    run.known.update((r.id, r.features()) for r in ordered)
+    store.add_features([(r.id, r.ingested_at, run.known[r.id]) for r in ordered])
+    for report in ordered:
+        similar = run.linked(report.id, report.ingested_at)
+        if not similar:
+            store.new_story(report.id)
+        else:
+            run.recluster(store.components_of({s for _, _, s in similar}), [report.id], fallback=similar[0][2])
+    return {k: v for k, v in store.story_of([r.id for r in ordered]).items() if v is not None}
+
+
+def settle_stories(session: Session, *, since: datetime, limit: int = SETTLE_MAX,
+                   threshold: float = DEFAULT_EVENT_THRESHOLD) -> int:
+    """Re-decide the stories of the reports ingested since ``since`` (at most ``limit``, newest) with today's
+    word statistics; returns how many reports were looked at.
+
+    A report is assigned with the word statistics of the moment it arrives, and they move as more
+    news comes in (in a young store, a lot). Settling links every recent report again to its similar
+    candidates and re-clusters the merged components, all with one set of statistics: afterwards those
+    reports are grouped exactly as clustering them all at once would, whatever order they came in.
+    """
+    store = StoryStore(session)
+    recent = store.recent_reports(since, limit)
+    if not recent:
+        return 0
+    run = _Assigner(store, threshold)
+    run.load([i for i, _ in recent])
+    own = {a: s for a, s in store.story_of([i for i, _ in recent]).items() if s is not None}
+    links = [(own[a], [s for _, _, s in run.linked(a, when)]) for a, when in recent if a in own and a in run.known]
+    component = store.component_map({s for mine, linked in links for s in (mine, *linked)})
+    parent: dict[int, int] = {}
+
+    def root(c: int) -> int:
+        while parent.setdefault(c, c) != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for mine, linked in links:
+        for story in linked:
+            parent[root(component[story])] = root(component[mine])
+        root(component[mine])
+    merged: dict[int, set[int]] = {}
+    for c in list(parent):
+        merged.setdefault(root(c), set()).add(c)
+    for components in merged.values():
+        run.recluster(components)
+    return len(recent)
+
+
+def _paragraphs(blocks: Sequence[object] | None) -> tuple[str, ...]:
+    """The paragraph texts of stored ``blocks`` JSON (subheadings are structure, as in ``Article``)."""
+    return tuple(str(b["text"]) for b in blocks or () if isinstance(b, dict) and b.get("kind") != "subheading"
+                 and b.get("text"))
+
+
+def backfill(session: Session, *, batch: int = 500) -> int:
+    """Assign stories to stored articles that have none (after migration 0010), oldest first; returns how many.
+
+    Runs in batches of ``batch`` articles; the caller commits (the CLI commits after each batch).
+    """
+    rows = session.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.blocks, ArticleRow.ingested_at)
+                           .where(ArticleRow.story_id.is_(None)).order_by(ArticleRow.id).limit(batch)).all()
+    reports = [NewReport(int(i), title, _paragraphs(blocks), when) for i, title, blocks, when in rows]
+    assign_stories(session, reports)
+    return len(reports)
