@@ -1,20 +1,35 @@
 """Topic briefs: a 2-4 sentence lead drawn from the topic's stories, then one line per story.
 
-A query that is a configured topic (name, label or alias) reads the stored topic scores; anything else
+A query that is a configured topic (name, label or alias) reads the stored topic ranks; anything else
 falls back to full-text search; when that finds nothing too, the brief is empty and suggests topics.
 Every lead sentence keeps the id of the article it came from.
+
+Bounded whatever the archive holds: a brief reads at most ``BRIEF_CANDIDATES`` candidate articles,
+ranked in SQL (``bot.store.candidates``), groups them by their stored story (stories are assigned at
+ingest; nothing is clustered here), then loads the few stories it shows. An all-time brief is the
+most relevant *recent* stories: the rank decays relevance with age.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from sqlalchemy.orm import Session
+
 from bot.app.metrics import timed_brief
 from bot.chat.results import Brief, BriefSentence, StoryLine
-from bot.ingest.revisions import stories_library
 from bot.store.articles import ArticleRepository, StoredArticle
+from bot.store.candidates import (
+    BRIEF_CANDIDATES,
+    Candidate,
+    count_stories,
+    search_candidates,
+    stories,
+    topic_candidates,
+)
 from summarizer.models import Document, Sentence
 from summarizer.rank import blurb, summarize
 from summarizer.update import Known, reader_knows
@@ -23,21 +38,59 @@ if TYPE_CHECKING:
     from bot.app.bootstrap import App
 
 LEAD_MIN, LEAD_MAX = 2, 4
-SEARCH_LIMIT = 100  # full-text hits considered for one brief
 
 
-def _groups(articles: Sequence[StoredArticle]) -> list[list[StoredArticle]]:
-    """Reports of one event merged (when the stories library is there), best-ranked report first."""
-    stories = stories_library()
-    if stories is None or len(articles) < 2:
-        return [[a] for a in articles]
-    by_id = {str(a.id): a for a in articles}
-    return [[by_id[i] for i in group] for group in stories.group_same_event([a.document() for a in articles])]
+@dataclass(frozen=True, slots=True)
+class _Story:
+    """One story line to show: the report that speaks for it and what the line says about the others."""
+
+    head: StoredArticle
+    credits: tuple[str, ...]
+    url: str | None
+    merged_ids: tuple[int, ...]
 
 
-def _story_line(group: Sequence[StoredArticle], lead_texts: set[str], known: Known | None = None) -> StoryLine:
-    head = group[0]
-    doc = head.document()
+def _ranked_stories(candidates: Sequence[Candidate]) -> list[tuple[int | None, list[int]]]:
+    """Candidates grouped by story, in the order of each story's best candidate (article ids best first)."""
+    groups: dict[int, tuple[int | None, list[int]]] = {}
+    for c in candidates:
+        key = c.story_id if c.story_id is not None else -c.article_id
+        groups.setdefault(key, (c.story_id, []))[1].append(c.article_id)
+    return list(groups.values())
+
+
+def _load(session: Session, shown: Sequence[tuple[int | None, list[int]]], *, since: datetime | None,
+          ids: Collection[int] | None, topic: str | None) -> list[_Story]:
+    """The shown stories: the representative report leads when it qualifies, else the best candidate.
+
+    A topic brief merges the story's reports on that topic; a search, the story's reports it found.
+    """
+    if topic is None:  # a search: the hits themselves
+        hits = {a for _, ranked in shown for a in ranked}
+        ids = hits if ids is None else hits & set(ids)
+    info = stories(session, [s for s, _ in shown if s is not None], since=since, ids=ids, topic=topic)
+    picks: list[tuple[int, int | None]] = []
+    for story_id, ranked in shown:
+        story = info.get(story_id) if story_id is not None else None
+        eligible = {a for a, _ in story.members} if story else set()
+        rep = story.representative_id if story else None
+        picks.append((rep if rep is not None and rep in eligible else ranked[0], story_id))
+    heads = {a.id: a for a in ArticleRepository(session).get_many([h for h, _ in picks])}
+    out: list[_Story] = []
+    for head_id, story_id in picks:
+        head = heads[head_id]
+        story = info.get(story_id) if story_id is not None else None
+        if story is None:
+            out.append(_Story(head, head.credits, head.url, ()))
+            continue
+        others = tuple(a for a, _ in story.members if a != head_id)
+        url = head.url or next((u for _, u in story.members if u), None)
+        out.append(_Story(head, tuple(dict.fromkeys((*head.credits, *story.credits))), url, others))
+    return out
+
+
+def _story_line(story: _Story, lead_texts: set[str], known: Known | None = None) -> StoryLine:
+    doc = story.head.document()
     # What is new to the reader, when the story has anything new; else its best sentence all the same
     # (a story line needs a line, and the story itself was never sent).
     picked: Sentence | None = (blurb(doc, previous=known) if known is not None else None) or blurb(doc)
@@ -46,10 +99,8 @@ def _story_line(group: Sequence[StoredArticle], lead_texts: set[str], known: Kno
         ranked = summarize([doc], max_sentences=len(lead_texts) + 2).sentences
         alternatives = [s for s in ranked if s.text not in lead_texts]
         picked = alternatives[0] if alternatives else picked
-    credits = tuple(dict.fromkeys(c for a in group for c in a.credits))
-    return StoryLine(article_id=head.id, headline=head.title, blurb=picked.text if picked else "",
-                     credits=credits, url=next((a.url for a in group if a.url), None),
-                     merged_ids=tuple(a.id for a in group[1:]))
+    return StoryLine(article_id=story.head.id, headline=story.head.title, blurb=picked.text if picked else "",
+                     credits=story.credits, url=story.url, merged_ids=story.merged_ids)
 
 
 def _lead(docs: Sequence[Document], size: int, algorithm: str, focus: str | None,
@@ -70,25 +121,21 @@ def _lead(docs: Sequence[Document], size: int, algorithm: str, focus: str | None
     return [*top, *others]
 
 
-def compose_brief(query: str, label: str, matched_by: Literal["topic", "fulltext"],
-                  articles: Sequence[StoredArticle], *, focus: str | None, limit: int,
-                  lead_sentences: int = 3, algorithm: str = "default", previous: Sequence[str] = ()) -> Brief:
-    """Build a brief from already chosen articles (best first): the lead, then one line per story.
+def compose_brief(query: str, label: str, matched_by: Literal["topic", "fulltext"], shown: Sequence[_Story],
+                  *, more: int, focus: str | None, lead_sentences: int = 3, algorithm: str = "default",
+                  previous: Sequence[str] = ()) -> Brief:
+    """Build a brief from the stories to show (best first): the lead, then one line per story.
 
     ``previous``: what the reader was already sent (a channel's recent stories on the topic): the lead
     and the story lines favour what is new to them and never repeat a sentence of it.
     """
-    groups = _groups(articles)
-    shown = groups[:limit]
-    docs = [g[0].document() for g in shown]
+    docs = [s.head.document() for s in shown]
     size = min(max(lead_sentences, LEAD_MIN), LEAD_MAX)
     known = reader_knows(previous) if previous else None  # prepared once for the lead and every story line
     lead = tuple(BriefSentence(s.text, int(s.doc_id)) for s in _lead(docs, size, algorithm, focus, known))
     lead_texts = {s.text for s in lead}
-    return Brief(
-        query=query, label=label, matched_by=matched_by,
-        lead=lead, stories=tuple(_story_line(g, lead_texts, known) for g in shown), more=len(groups) - len(shown),
-    )
+    return Brief(query=query, label=label, matched_by=matched_by, lead=lead,
+                 stories=tuple(_story_line(s, lead_texts, known) for s in shown), more=more)
 
 
 @timed_brief
@@ -103,17 +150,23 @@ def build_brief(app: App, query: str, *, since: datetime | None = None,
     text = " ".join(query.split())
     topic = app.topics.resolve(text)
     with app.sessions() as session:
-        repo = ArticleRepository(session)
         if topic is not None:
-            articles = repo.list_articles(topic=topic.name, since=since, ids=article_ids)
+            found = topic_candidates(session, topic.name, since=since, ids=article_ids)
         else:
-            articles = repo.search(text, since=since, ids=article_ids, limit=SEARCH_LIMIT)
+            found = search_candidates(session, text, since=since, ids=article_ids)
+        ranked = _ranked_stories(found)
+        shown = _load(session, ranked[:limit], since=since, ids=article_ids,
+                      topic=topic.name if topic is not None else None)
+        total = len(ranked)
+        if topic is not None and article_ids is not None and len(found) >= BRIEF_CANDIDATES:
+            total = count_stories(session, topic.name, article_ids)  # a digest: the exact "and N more"
     options = app.settings.summarizer
+    more = max(total - len(shown), 0)
     if topic is not None:
-        return compose_brief(topic.name, topic.label, "topic", articles, focus=topic.query, limit=limit,
+        return compose_brief(topic.name, topic.label, "topic", shown, more=more, focus=topic.query,
                              lead_sentences=options.brief_sentences, algorithm=options.algorithm, previous=previous)
     label = f"“{text}”"
-    if not articles:
+    if not shown:
         return Brief(query=text, label=label, matched_by="none", suggestions=tuple(app.topics.suggest(text)))
-    return compose_brief(text, label, "fulltext", articles, focus=text, limit=limit,
+    return compose_brief(text, label, "fulltext", shown, more=more, focus=text,
                          lead_sentences=options.brief_sentences, algorithm=options.algorithm, previous=previous)

@@ -1,0 +1,137 @@
+"""What a brief reads: at most K candidate articles, ranked in SQL, then the stories of the few it shows.
+
+* A topic: ``article_topics`` in descending ``rank`` (relevance decayed by age, fixed at ingest) on
+  the (topic, rank) index; with ``since``, the scan also stops at the lowest rank an article ingested
+  since then can have (:func:`bot.store.articles.rank_floor`), so a quiet topic costs no more than a
+  busy one. Reads O(K) index entries, whatever the archive holds.
+* Full text: the newest :data:`SEARCH_RECENT` matches, then ranked (SQLite: FTS5 walks its doclists
+  in rowid order and stops, ``bm25`` only on those; PostgreSQL: see :func:`search_candidates`).
+* The members of the shown stories: by ``articles.story_id`` (indexed), same filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from bot.app.timeutil import utc
+from bot.store.articles import fts_match_query, rank_floor, search_words
+from bot.store.models import ArticleRow, ArticleTopicRow, StoryRow
+
+BRIEF_CANDIDATES = 50  # K: candidate articles one brief reads at most
+SEARCH_RECENT = 500  # full-text matches ranked at most (the newest ones)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    article_id: int
+    story_id: int | None  # None: stored before stories were (a story of its own)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    representative_id: int | None
+    credits: tuple[str, ...]
+    members: tuple[tuple[int, str | None], ...]  # (article id, url) of the eligible members, oldest first
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _bind_time(session: Session, value: datetime) -> datetime:
+    value = utc(value)
+    return value.replace(tzinfo=None) if _dialect(session) == "sqlite" else value
+
+
+def topic_candidates(session: Session, topic: str, *, since: datetime | None, ids: Collection[int] | None,
+                     limit: int = BRIEF_CANDIDATES) -> list[Candidate]:
+    """The ``limit`` best current articles on ``topic``: most relevant and recent first."""
+    if ids is not None and not ids:
+        return []
+    stmt = (select(ArticleTopicRow.article_id, ArticleRow.story_id)
+            .join(ArticleRow, ArticleRow.id == ArticleTopicRow.article_id)
+            .where(ArticleTopicRow.topic == topic, ArticleRow.superseded_by_id.is_(None))
+            .order_by(ArticleTopicRow.rank.desc(), ArticleTopicRow.article_id.desc()).limit(limit))
+    if since is not None:
+        stmt = stmt.where(ArticleTopicRow.rank >= rank_floor(since), ArticleRow.ingested_at >= utc(since))
+    if ids is not None:
+        stmt = stmt.where(ArticleTopicRow.article_id.in_(sorted(ids)))
+    return [Candidate(int(a), s) for a, s in session.execute(stmt)]
+
+
+def search_candidates(session: Session, query: str, *, since: datetime | None, ids: Collection[int] | None,
+                      limit: int = BRIEF_CANDIDATES) -> list[Candidate]:
+    """The ``limit`` best current matches of every word of ``query`` among its newest SEARCH_RECENT matches.
+
+    Limit, then rank: the engine collects the newest matches (SQLite: FTS5 walks its doclists in rowid
+    order and stops; PostgreSQL: the GIN index, or the primary key backwards for a common word, the
+    planner's choice) and only those are ranked (``bm25``; ``ts_rank_cd``), so a word in every story
+    costs no more than a rare one.
+    """
+    words = search_words(query)
+    if not words or (ids is not None and not ids):
+        return []
+    params: dict[str, Any] = {"limit": limit, "recent": SEARCH_RECENT}
+    only = "" if ids is None else ", ".join(str(int(i)) for i in sorted(set(ids)))  # ints only: safe to inline
+    outer = " AND a.superseded_by_id IS NULL"
+    if since is not None:
+        params["since"] = _bind_time(session, since)
+        outer += " AND a.ingested_at >= :since"
+    if _dialect(session) == "sqlite":
+        # bm25 (lower is better; a title hit weighs ten body hits) exists only inside the FTS query.
+        params["q"] = fts_match_query(query)
+        hits = ("SELECT rowid AS id, bm25(articles_fts, 10.0, 1.0) AS score FROM articles_fts "
+                "WHERE articles_fts MATCH :q" + (f" AND rowid IN ({only})" if only else "") +
+                " ORDER BY rowid DESC LIMIT :recent")
+        order = "h.score, a.id DESC"
+    else:
+        # plainto_tsquery, like the quoted SQLite terms: every word required, no operator syntax.
+        params["q"] = " ".join(words)
+        hits = ("SELECT id, NULL AS score FROM articles WHERE search @@ plainto_tsquery('english', :q)" +
+                (f" AND id IN ({only})" if only else "") +
+                (" AND ingested_at >= :since" if since is not None else "") + " ORDER BY id DESC LIMIT :recent")
+        order = "ts_rank_cd(a.search, plainto_tsquery('english', :q)) DESC, a.id DESC"
+    sql = (f"SELECT a.id, a.story_id FROM ({hits}) h JOIN articles a ON a.id = h.id WHERE true{outer} "
+           f"ORDER BY {order} LIMIT :limit")
+    return [Candidate(int(a), s) for a, s in session.execute(text(sql), params)]
+
+
+def stories(session: Session, story_ids: Sequence[int], *, since: datetime | None, ids: Collection[int] | None,
+            topic: str | None = None) -> dict[int, StoryInfo]:
+    """Representative, credits and eligible members of stories: current, ingested since ``since``, among
+    ``ids`` and tagged with ``topic`` (a topic brief lists the reports on its topic, as it always did)."""
+    if not story_ids:
+        return {}
+    found = {int(i): (rep, tuple(credits or ())) for i, rep, credits in session.execute(
+        select(StoryRow.id, StoryRow.representative_id, StoryRow.credits).where(StoryRow.id.in_(list(story_ids))))}
+    stmt = (select(ArticleRow.story_id, ArticleRow.id, ArticleRow.url)
+            .where(ArticleRow.story_id.in_(list(story_ids)), ArticleRow.superseded_by_id.is_(None))
+            .order_by(ArticleRow.id))
+    if since is not None:
+        stmt = stmt.where(ArticleRow.ingested_at >= utc(since))
+    if ids is not None:
+        stmt = stmt.where(ArticleRow.id.in_(sorted(ids)))
+    if topic is not None:
+        stmt = stmt.join(ArticleTopicRow, (ArticleTopicRow.article_id == ArticleRow.id)
+                         & (ArticleTopicRow.topic == topic))
+    members: dict[int, list[tuple[int, str | None]]] = {}
+    for story_id, article_id, url in session.execute(stmt):
+        members.setdefault(int(story_id or 0), []).append((int(article_id), url))  # IN (...): never NULL
+    return {s: StoryInfo(rep, credits, tuple(members.get(s, ()))) for s, (rep, credits) in found.items()}
+
+
+def count_stories(session: Session, topic: str, ids: Collection[int]) -> int:
+    """How many stories the current articles among ``ids`` on ``topic`` make (a digest's exact "more")."""
+    if not ids:
+        return 0
+    rows = session.execute(
+        select(ArticleRow.id, ArticleRow.story_id).join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
+        .where(ArticleTopicRow.topic == topic, ArticleRow.superseded_by_id.is_(None),
+               ArticleRow.id.in_(sorted(ids))))
+    return len({s if s is not None else -a for a, s in rows})

@@ -1,0 +1,49 @@
+"""Light paths stay light: brief, articles, topics and an ingest of duplicates load neither scikit-learn
+nor scipy (story grouping is numpy, done at ingest; briefs read stored stories)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_DUMP
+
+HEAVY = {"sklearn", "scipy", "datasketch", "sumy", "nltk"}
+
+
+def _loaded_by(args: list[str]) -> set[str]:
+    code = (
+        "import sys; from bot.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'light.sqlite3'}"
+    loaded = _loaded_by(["ingest", str(SAMPLE_DUMP), "--database-url", url])
+    assert "bot.ingest.story_assignment" in loaded  # new stories really were grouped
+    assert not {"sklearn"} & loaded
+    return url
+
+
+@pytest.mark.parametrize("args", [["brief", "ukraine"], ["brief", "gold"], ["articles"], ["topics"]],
+                         ids=["brief-topic", "brief-fulltext", "articles", "topics"])
+def test_read_commands_load_no_heavy_library(database: str, args: list[str]) -> None:
+    loaded = _loaded_by([*args, "--database-url", database])
+    assert f"bot.cli.{args[0]}_cmd" in loaded
+    assert not HEAVY & loaded, sorted(HEAVY & loaded)
+
+
+def test_ingesting_duplicates_loads_no_heavy_library(database: str, tmp_path: Path) -> None:
+    again = tmp_path / "again.txt"
+    again.write_bytes(SAMPLE_DUMP.read_bytes())  # the same stories under another name: all duplicates
+    loaded = _loaded_by(["ingest", str(again), "--database-url", database])
+    assert "bot.ingest.service" in loaded
+    assert not HEAVY & loaded, sorted(HEAVY & loaded)
