@@ -90,11 +90,11 @@ class FeedServer:
             if etag is not None and request.headers.get("If-None-Match") == etag:
                 return web.Response(status=304, headers={"ETag": etag})
             data = body() if callable(body) else body
-            headers = {"ETag": etag} if etag else {}
+            headers = {"Content-Type": content_type, **({"ETag": etag} if etag else {})}
             if gzip_body:
                 headers["Content-Encoding"] = "gzip"
                 data = gzip.compress(data)
-            return web.Response(body=data, content_type=content_type, headers=headers)
+            return web.Response(body=data, headers=headers)
 
         self.routes[path] = handle
 
