@@ -25,7 +25,7 @@ from bot.sources.config import SourceDefaults
 from bot.sources.poller import Poller
 from bot.sources.registry import SourceRegistry, SourceState
 from bot.store.models import ArticleRow
-from tests.integration.feed_server import FeedServer, feed_json, feed_server, response, story
+from tests.integration.feed_server import FeedServer, feed_json, feed_rss, feed_server, response, story
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 EVERY = 600
@@ -366,3 +366,36 @@ async def test_recording_waits_out_a_locked_database(app: App, server: FeedServe
     s = state(poller, url)
     assert s.last_status == "200" and s.lease_until is None and s.items_total == 1
 
+
+
+async def test_an_rss_feed_that_grows_stores_each_item_once_by_guid(app: App, server: FeedServer,
+                                                                     clock: Clock) -> None:
+    items = [story(1), story(2)]
+    server.static("/wire.rss", lambda: feed_rss(items), content_type="application/rss+xml")
+    poller = make_poller(app, clock)
+    url = server.url("/wire.rss")
+    add(poller, url)
+    [first] = await poller.poll_due()
+    items.insert(0, story(3))
+    items[2] = (items[2][0], items[2][1] + " A late paragraph was added to this item.")  # same guid, new text
+    clock.advance(EVERY)
+    [second] = await poller.poll_due()
+    assert (first.ok, first.new) == (True, 2)
+    assert second.ok and second.new == 2 and second.duplicates == 1  # story 3, and story 1's revision
+    with app.sessions() as session:
+        rows = session.execute(select(ArticleRow.title, ArticleRow.superseded_by_id)).all()
+    assert sorted(t for t, _ in rows) == sorted([story(1)[0], story(1)[0], story(2)[0], story(3)[0]])
+    assert sum(s is not None for _, s in rows) == 1  # the first version of story 1 is superseded
+
+
+async def test_the_http_charset_decodes_a_feed(app: App, server: FeedServer, clock: Clock) -> None:
+    title = "Москва объявила о новом плане для гавани"
+    body = "Власти Москвы в понедельник объявили о новом плане развития речной гавани и набережной."
+    data = feed_rss([(title, body)], encoding="windows-1251").replace(b' encoding="windows-1251"', b"")
+    server.static("/ru.rss", data, content_type="application/rss+xml; charset=windows-1251")
+    poller = make_poller(app, clock)
+    add(poller, server.url("/ru.rss"))
+    [outcome] = await poller.poll_due()
+    assert outcome.ok and outcome.new == 1
+    with app.sessions() as session:
+        assert session.scalar(select(ArticleRow.title)) == title
