@@ -377,7 +377,7 @@ async def test_an_rss_feed_that_grows_stores_each_item_once_by_guid(app: App, se
     add(poller, url)
     [first] = await poller.poll_due()
     items.insert(0, story(3))
-    items[2] = (items[2][0], items[2][1] + " A late paragraph was added to this item.")  # same guid, new text
+    items[1] = (items[1][0], items[1][1] + " A late paragraph was added to this item.")  # story 1: same guid
     clock.advance(EVERY)
     [second] = await poller.poll_due()
     assert (first.ok, first.new) == (True, 2)
