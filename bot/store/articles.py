@@ -337,33 +337,16 @@ class ArticleRepository:
 
     def search(self, query: str, *, since: datetime | None = None, ids: Collection[int] | None = None,
                limit: int = 20) -> list[StoredArticle]:
-        """Full-text search over title and body, best match first; every word of ``query`` must occur."""
-        words = search_words(query)
-        if not words:
-            return []
-        params: dict[str, Any] = {"limit": limit}
-        if self._dialect == "sqlite":
-            # bm25: lower is better; a title hit weighs ten body hits.
-            sql = ("SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                   "WHERE articles_fts MATCH :q")
-            params["q"] = fts_match_query(query)
-            order = "bm25(articles_fts, 10.0, 1.0), a.id DESC"
-        else:
-            # plainto_tsquery, like the quoted SQLite terms: every word required, no operator syntax.
-            sql = "SELECT a.id FROM articles a WHERE a.search @@ plainto_tsquery('english', :q)"
-            params["q"] = " ".join(words)
-            order = "ts_rank(a.search, plainto_tsquery('english', :q)) DESC, a.id DESC"
-        sql += " AND a.superseded_by_id IS NULL"
-        if since is not None:
-            sql += " AND a.ingested_at >= :since"
-            params["since"] = self._bind_time(since)
-        if ids is not None:
-            if not ids:
-                return []
-            wanted = sorted({int(i) for i in ids})  # ints only, so inlining them is safe
-            sql += f" AND a.id IN ({', '.join(str(i) for i in wanted)})"
-        found = [int(i) for i in self.session.execute(text(f"{sql} ORDER BY {order} LIMIT :limit"), params).scalars()]
-        return self.get_many(found)
+        """Full-text search over title and body, best match first; every word of ``query`` must occur.
+
+        The same bounded query as a brief's (:func:`bot.store.candidates.search_candidates`): only the newest
+        matches are ranked, so a word in every story costs no more than a rare one.
+        """
+        # Imported here: candidates builds on this module's query helpers.
+        from bot.store.candidates import search_candidates
+
+        found = search_candidates(self.session, query, since=since, ids=ids, limit=limit)
+        return self.get_many([c.article_id for c in found])
 
     def mark_superseded(self, old_id: int, new_id: int) -> None:
         """The newer, longer version ``new_id`` replaces ``old_id`` in listings, briefs and digests."""
