@@ -45,8 +45,13 @@ class Weights:
     multi_salience: float = 2.0
     concept_min_docs: int = 2  # a concept (word bigram) counts once this many documents report it
     length_exponent: float = 0.5  # cost scaling of a words budget: a long sentence must earn its words
-    # Concept coverage already avoids repeating a fact, so MMR only needs a light touch across documents.
-    multi_redundancy: float = 0.25
+    # Concept coverage already avoids repeating a fact, so MMR only needs a moderate touch across documents
+    # (0.5 beat 0.25 on both DUC 2006 halves at 100 words, with ``budget_slack``: see docs/benchmarks.md).
+    multi_redundancy: float = 0.5
+    # Several documents under a words budget: once something is picked, a sentence must fit in what is
+    # left of the budget plus this many words. What runs past the budget is cut, so a long last pick
+    # would buy words nobody reads; a shorter one that fits says something whole.
+    budget_slack: int = 10
     multi_min_words: int = 10  # across documents a shorter sentence is rarely the news (as in ICSI's summarizer)
     # Update mode (the reader already has ``previous`` texts): salience minus this x the closest previous
     # sentence's cosine; a concept the reader has keeps this share of its weight. Light on purpose: on the
@@ -171,7 +176,8 @@ def mmr_select(
     With ``concepts`` (several documents), a pick also earns the weight of the concepts it newly
     covers and, under a words budget, its value is divided by (words / long_after) ** length_exponent
     so that the budget buys coverage rather than length; sentences shorter than ``multi_min_words`` are
-    left out when there are longer ones, and redundancy weighs ``multi_redundancy``. A sentence too similar
+    left out when there are longer ones, redundancy weighs ``multi_redundancy``, and after the first pick
+    only a sentence that fits the budget's rest (plus ``budget_slack`` words) may follow. A sentence too similar
     to a picked one (cosine >= ``duplicate_cosine``) is never picked. Only the picked sentences'
     similarity rows are computed.
     """
@@ -196,6 +202,10 @@ def mmr_select(
             break
         if max_words is not None and total_words >= max_words:
             break
+        if concepts is not None and max_words is not None and picked:
+            available &= lengths <= max_words - total_words + weights.budget_slack
+            if not available.any():
+                break
         if concepts is None:
             value = score - redundancy * max_sim
         else:
