@@ -42,7 +42,7 @@ def bigram_concepts(
     sents: Sequence[Sentence],
     *,
     min_docs: int = 2,
-    tokenized: Sequence[list[str]] | None = None,
+    tokenized: Sequence[Sequence[str]] | None = None,
     known: frozenset[str] = frozenset(),
     known_weight: float = 0.0,
 ) -> Concepts:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from summarizer.concepts import Concepts, bigram_concepts
+from summarizer.facts import Facts, facts
 from summarizer.models import Document, Sentence
-from summarizer.readability import needs_context, usable
-from summarizer.text import content_terms, terms_of, tokens, word_count
+from summarizer.text import content_terms
 from summarizer.update import Known, main_language, max_similarity_to_rows
 from summarizer.vectors import TermMatrix, cosine_with, tfidf
 
@@ -100,7 +100,7 @@ def score_sentences(
     *,
     query: str | None = None,
     weights: Weights = Weights(),
-    tokenized: Sequence[list[str]] | None = None,
+    sentence_facts: Sequence[Facts] | None = None,
     known: Known | None = None,
 ) -> Scored:
     """Salience of every sentence: position prior + centrality (+ title, query) - length penalty.
@@ -109,8 +109,8 @@ def score_sentences(
     that nearly repeats it (cosine >= ``duplicate_cosine``) may not be picked.
     """
     n = len(sents)
-    toks = tokenized if tokenized is not None else [tokens(s.text) for s in sents]
-    terms = [terms_of(t, s.language) for t, s in zip(toks, sents, strict=True)]
+    fs = sentence_facts if sentence_facts is not None else [facts(s.text, s.language) for s in sents]
+    terms = [f.terms for f in fs]
     titled = [d for d in docs if d.title]
     lang_of = {s.doc_id: s.language for s in sents}
     extra = [content_terms(d.title or "", lang_of.get(d.id, "en")) for d in titled]
@@ -134,12 +134,8 @@ def score_sentences(
         score += weights.query * matrix.similarities_to(known_first - 1)[:n]
     if titled and mode.centrality > 0:  # a lead-anchored pick follows position, not title words
         score += weights.title * _title_similarity(matrix, sents, titled)
-    context = np.fromiter((needs_context(s.text, s.language) for s in sents), dtype=bool, count=n)
-    ok = np.fromiter(
-        (usable(s.text, n_words=int(k), lang=s.language) for s, k in zip(sents, lengths, strict=True)),
-        dtype=bool,
-        count=n,
-    )
+    context = np.fromiter((f.context for f in fs), dtype=bool, count=n)
+    ok = np.fromiter((f.usable for f in fs), dtype=bool, count=n)
     if not mode.allow_dangling:
         ok &= ~context
     if told_rows:
@@ -241,11 +237,11 @@ def pick_default(
     if not sents:
         return []
     mode = regime(sum(1 for g in per_doc if g), max_sentences, weights)
-    lengths = np.fromiter((word_count(s.text) for s in sents), dtype=np.int64, count=len(sents))
-    toks = [tokens(s.text) for s in sents]
+    fs = [facts(s.text, s.language) for s in sents]
+    lengths = np.fromiter((f.n_words for f in fs), dtype=np.int64, count=len(sents))
 
     def scores(mode: Regime) -> Scored:
-        return score_sentences(sents, docs, mode, lengths, query=query, weights=weights, tokenized=toks, known=known)
+        return score_sentences(sents, docs, mode, lengths, query=query, weights=weights, sentence_facts=fs, known=known)
 
     scored = scores(mode)
     if not np.isfinite(scored.score).any() and known is None:  # nothing passes the rules: better than nothing
@@ -261,7 +257,7 @@ def pick_default(
         concepts = bigram_concepts(
             sents,
             min_docs=weights.concept_min_docs,
-            tokenized=toks,
+            tokenized=[f.tokens for f in fs],
             known=known.bigrams if known is not None else frozenset(),
             known_weight=weights.known_concept_weight,
         )

@@ -7,6 +7,7 @@ abbreviation lists) plus our own repair of quotes it would cut in half.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 
@@ -253,7 +254,7 @@ def content_terms(text: str, lang: str = ENGLISH) -> list[str]:
     return terms_of(tokens(text), lang)
 
 
-def terms_of(toks: list[str], lang: str = ENGLISH) -> list[str]:
+def terms_of(toks: Sequence[str], lang: str = ENGLISH) -> list[str]:
     """``content_terms`` of already tokenized text."""
     if lang == ENGLISH:
         return [t for t in map(_term, toks) if t]
@@ -280,7 +281,7 @@ def bigrams(text: str, lang: str = ENGLISH) -> list[str]:
     return bigrams_of(tokens(text), lang)
 
 
-def bigrams_of(toks: list[str], lang: str = ENGLISH) -> list[str]:
+def bigrams_of(toks: Sequence[str], lang: str = ENGLISH) -> list[str]:
     """``bigrams`` of already tokenized text."""
     if lang == ENGLISH:
         units = list(map(_unit, toks))
@@ -313,3 +314,8 @@ def story_language(text: str, declared: str | None = None) -> str:
 def _detected(text: str) -> str:
     """Detection per text, cached: a brief reads each story more than once (lead, then its story line)."""
     return detect_language(text, STOP_WORDS)
+
+
+def clear_text_caches() -> None:
+    """Forget the per-text language detections (word stems stay: they depend on the vocabulary alone)."""
+    _detected.cache_clear()

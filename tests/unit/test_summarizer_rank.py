@@ -9,7 +9,8 @@ import pytest
 
 from summarizer.concepts import Concepts, bigram_concepts
 from summarizer.models import Document, Sentence
-from summarizer.rank import ALGORITHMS, blurb, document_sentences, summarize
+from summarizer.facts import facts
+from summarizer.rank import ALGORITHMS, blurb, clear_caches, document_sentences, summarize
 from summarizer.readability import is_dangling
 from summarizer.select import Scored, Weights, mmr_select, regime
 from summarizer.vectors import tfidf
@@ -63,6 +64,19 @@ def test_document_sentences_are_numbered_in_reading_order_with_paragraphs() -> N
     assert [s.position for s in sents] == list(range(len(sents)))
     assert sents[0].paragraph == 0 and sents[-1].paragraph == len(STORY.paragraphs) - 1
     assert {s.doc_id for s in sents} == {"gold"}
+
+
+def test_a_brief_splits_each_story_once_and_the_caches_can_be_emptied() -> None:
+    clear_caches()
+    first = summarize([STORY], max_sentences=2)
+    splits = document_sentences.cache_info()
+    assert blurb(STORY) is not None and summarize([STORY], max_sentences=2) == first
+    again = document_sentences.cache_info()
+    assert (again.misses, again.hits) == (splits.misses, splits.hits + 2)  # the blurb and the repeat reuse it
+    assert isinstance(document_sentences(STORY), tuple)  # shared between calls, so not mutable
+    assert facts.cache_info().currsize > 0
+    clear_caches()
+    assert document_sentences.cache_info().currsize == 0 and facts.cache_info().currsize == 0
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
