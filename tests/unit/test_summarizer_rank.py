@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from summarizer.concepts import Concepts, bigram_concepts
-from summarizer.models import Document, Sentence
 from summarizer.facts import facts
+from summarizer.models import Document, Sentence
 from summarizer.rank import ALGORITHMS, blurb, clear_caches, document_sentences, summarize
 from summarizer.readability import is_dangling
 from summarizer.select import Scored, Weights, mmr_select, regime
