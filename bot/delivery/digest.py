@@ -22,6 +22,7 @@ from bot.chat.results import Brief, Digest
 from bot.delivery.channels import ChannelConfig
 from bot.delivery.digest_tidy import tidy_sections
 from bot.delivery.told import told_on_topic
+from bot.newsroom.topics import place_stories
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
                       ) -> tuple[dict[int, str], tuple[int, ...]]:
     """(article id -> best of the channel's topics, ids covered silently) for the window.
 
-    "Best" is the highest relevance score, ties going to the topic the channel lists first. An
+    "Best" is the highest relevance score, ties going to the topic the channel lists first, except that a
+    story about as much about a topic no other story is placed under goes there
+    (:func:`bot.newsroom.topics.place_stories`). An
     article whose earlier version was already delivered here is a revision of a story the channel
     has seen: it is covered silently (recorded as delivered, not shown again). ``channel_id`` None is a
     channel with no row yet (a dry run): nothing was delivered to it.
@@ -91,20 +94,18 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
             stmt = stmt.where(~exists().where(DeliveredRow.channel_id == channel_id,
                                               DeliveredRow.article_id == ArticleRow.id))
         rows = [(int(i), str(t), float(s)) for i, t, s in session.execute(stmt)]
-    order = {t: i for i, t in enumerate(topics)}
-    best: dict[int, tuple[float, int, str]] = {}
+    scores: dict[int, dict[str, float]] = {}
     for article_id, topic, score in rows:
-        rank = (float(score), -order[topic], topic)
-        if article_id not in best or rank > best[article_id]:
-            best[article_id] = rank
+        scores.setdefault(article_id, {})[topic] = float(score)
+    best = place_stories(scores, topics)
     if not best or channel_id is None:
-        return {a: r[2] for a, r in sorted(best.items())}, ()
+        return dict(sorted(best.items())), ()
     older = aliased(ArticleRow)
     seen_before = {i for i in session.scalars(
         select(older.superseded_by_id).join(DeliveredRow, and_(DeliveredRow.article_id == older.id,
                                                                DeliveredRow.channel_id == channel_id))
         .where(older.superseded_by_id.in_(list(best)))) if i is not None}
-    assigned = {a: r[2] for a, r in sorted(best.items()) if a not in seen_before}
+    assigned = {a: t for a, t in sorted(best.items()) if a not in seen_before}
     return assigned, tuple(sorted(seen_before))
 
 

@@ -161,6 +161,51 @@ class TopicSet:
         return {t.name: s for t in self.topics if (s := t.score(title, blocks, lowered)) >= t.min_score}
 
 
+# A story scoring at least this share of its best topic's score on another topic is about that topic as
+# much (the CSIS casualty report: russia 7.04, ukraine 6.56; the gold sanctions story: russia 7.5, sanctions
+# 6.25, i.e. 0.83, is a Russia story).
+NEAR_TIE = 0.9
+
+
+def place_stories(scores: Mapping[int, Mapping[str, float]], order: Sequence[str]) -> dict[int, str]:
+    """The one topic each story is shown under in a digest: its best, unless that topic has others.
+
+    ``scores``: story id -> {topic: relevance} over the channel's topics; ``order``: the channel's topics,
+    the first listed winning an exact tie. A story goes under its highest-scoring topic, except that a
+    story about as much about another topic (score >= NEAR_TIE of its best) moves there when its best
+    topic already has other stories and that one has none: readers of that topic look for it there, and
+    one section does not collect a story that another would otherwise lack.
+    """
+    rank = {t: i for i, t in enumerate(order)}
+
+    def ranked(topics: Mapping[str, float]) -> list[tuple[float, str]]:
+        return sorted(((score, t) for t, score in topics.items() if t in rank), key=lambda x: (-x[0], rank[x[1]]))
+
+    placed: dict[int, str] = {}
+    for story_id, topics in sorted(scores.items()):
+        best = ranked(topics)
+        if best:
+            placed[story_id] = best[0][1]
+    counts: dict[str, int] = {}
+    for topic in placed.values():
+        counts[topic] = counts.get(topic, 0) + 1
+    # Closest ties first, so the story most evenly about two topics is the one that moves.
+    moves = []
+    for story_id in placed:
+        best = ranked(scores[story_id])
+        near = [(score, t) for score, t in best[1:] if score >= NEAR_TIE * best[0][0] > 0]
+        if near:
+            moves.append((best[0][0] - near[0][0], story_id, [t for _, t in near]))
+    for _, story_id, alternatives in sorted(moves):
+        topic = placed[story_id]
+        empty = next((t for t in alternatives if counts.get(t, 0) == 0), None)
+        if counts[topic] > 1 and empty is not None:
+            counts[topic] -= 1
+            counts[empty] = 1
+            placed[story_id] = empty
+    return placed
+
+
 def _normal(text: str) -> str:
     return " ".join(text.replace("-", " ").replace("_", " ").lstrip("#").split()).casefold()
 

@@ -138,6 +138,10 @@ def test_demo_prints_the_sample_digest_grouped_by_topic(capsys: pytest.CaptureFi
     # The scheduled digest's composer: each of the four stories once, under its best topic.
     stories = re.findall(r"^  • (.+?)(?: — |\s\(|$)", out, re.M)
     assert len(stories) == 4 and len(set(stories)) == 4, stories
+    # The CSIS casualty report is as much about Ukraine as Russia; the gold sanctions story is Russia's.
+    parts = re.split(r"^(.+)\n─+$", out, flags=re.M)  # [preamble, name, body, name, body, ...]
+    by_section = dict(zip(parts[1::2], parts[2::2], strict=True))
+    assert "Casualties" in by_section["Ukraine"] and "Gold" in by_section["Russia"], by_section
     # Every sentence at most once in the whole digest (leads and blurbs).
     text = " ".join(line.strip() for line in out.splitlines())
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", text) if len(s.split()) > 6]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.settings import ConfigError
-from bot.newsroom.topics import DEFAULT_MIN_SCORE, Topic, TopicSet, load_topics, parse_topics
+from bot.newsroom.topics import DEFAULT_MIN_SCORE, Topic, TopicSet, load_topics, parse_topics, place_stories
 
 REQUIRED = ("ukraine", "russia", "china", "iran", "united-states", "europe", "middle-east", "uk", "economy",
             "energy", "defense", "sanctions")
@@ -118,3 +118,20 @@ def test_config_dir_without_topics_falls_back_to_the_shipped_file(tmp_path: Path
     assert own.names == ("gold",)
     # title 3 + first paragraph 1 + every block 4
     assert own.tag("Gold price record", ["Bullion rallied."]) == {"gold": 8.0}
+
+
+def test_a_story_goes_under_its_best_topic_unless_it_is_as_much_about_an_empty_one() -> None:
+    order = ("ukraine", "russia", "sanctions")
+    # The sample's scores: the gold sanctions story is a Russia story (sanctions only 0.83 of it); the
+    # CSIS casualty report is as much about Ukraine (0.93), which nothing else would lead.
+    sample = {1: {"ukraine": 2.75, "russia": 7.5, "sanctions": 6.25}, 2: {"ukraine": 6.56, "russia": 7.04}}
+    assert place_stories(sample, order) == {1: "russia", 2: "ukraine"}
+    # Alone under its best topic, a story stays there however close the other one is.
+    assert place_stories({2: sample[2]}, order) == {2: "russia"}
+    # A clear winner stays even when the runner-up topic is empty.
+    assert place_stories({1: sample[1], 2: {"ukraine": 5.0, "russia": 7.04}}, order) == {1: "russia", 2: "russia"}
+    # Exact ties go to the topic the channel lists first; topics it does not follow are ignored.
+    assert place_stories({3: {"russia": 4.0, "ukraine": 4.0, "china": 9.0}}, order) == {3: "ukraine"}
+    # Only one story moves to fill an empty topic: the most evenly split one.
+    two = {4: {"russia": 7.0, "ukraine": 6.5}, 5: {"russia": 7.0, "ukraine": 6.9}, 6: {"russia": 8.0}}
+    assert place_stories(two, order) == {4: "russia", 5: "ukraine", 6: "russia"}
