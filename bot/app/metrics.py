@@ -11,10 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
-
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics", "dump_format", "timed_brief"]
+__all__ = ["Metrics", "dump_format", "timed_brief"]
 
 # File suffix -> format label (a fixed set, so a file name never becomes a new time series).
 FORMAT_LABELS = {"": "text", "txt": "text", "text": "text", "json": "json", "jsonl": "jsonl", "ndjson": "jsonl",
@@ -30,6 +27,10 @@ class Metrics:
     """Every counter and histogram newsdigest exports, registered on one private registry."""
 
     def __init__(self) -> None:
+        # Imported here: a one-shot command (``newsdigest brief``) exports no metrics and must not pay for
+        # the library at start-up; ingest and briefs only reach it through an App that has one.
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.stories = Counter("newsdigest_stories_total", "Stories read from dumps and feeds, by format and outcome "
@@ -52,6 +53,8 @@ class Metrics:
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
 
@@ -67,7 +70,9 @@ def timed_brief(build: _F) -> _F:
         try:
             return build(app, *args, **kwargs)
         finally:
-            metrics = getattr(app, "metrics", None)  # test doubles of App may have none
+            # Only an App whose metrics exist (serve makes them at start) records the time: a one-shot
+            # command exports none, so building a registry just for this would be start-up time for nothing.
+            metrics = vars(app).get("metrics") if hasattr(app, "__dict__") else None  # test doubles may have none
             if isinstance(metrics, Metrics):
                 metrics.brief_seconds.observe(time.perf_counter() - started)
 

@@ -11,10 +11,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.eventlog import event
-from bot.app.metrics import CONTENT_TYPE_LATEST
 from bot.store.db import reachable
 
 if TYPE_CHECKING:

@@ -1,5 +1,9 @@
 """Light paths stay light: brief, articles, topics and an ingest of duplicates load neither scikit-learn
-nor scipy (story grouping is numpy, done at ingest; briefs read stored stories)."""
+nor scipy (story grouping is numpy, done at ingest; briefs read stored stories).
+
+A read command on a database already at the newest migration doesn't import Alembic (one query tells
+it), nor the metrics library (a one-shot command exports none).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import pytest
 from tests.conftest import SAMPLE_DUMP
 
 HEAVY = {"sklearn", "scipy", "datasketch", "sumy", "nltk"}
+START_UP = {"alembic", "prometheus_client"}  # not needed by a read command
 
 
 def _loaded_by(args: list[str]) -> set[str]:
@@ -29,6 +34,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'light.sqlite3'}"
     loaded = _loaded_by(["ingest", str(SAMPLE_DUMP), "--database-url", url])
     assert "bot.ingest.story_assignment" in loaded  # new stories really were grouped
+    assert "alembic" in loaded  # a new database: the migrations ran
     assert not {"sklearn"} & loaded
     return url
 
@@ -39,6 +45,7 @@ def test_read_commands_load_no_heavy_library(database: str, args: list[str]) -> 
     loaded = _loaded_by([*args, "--database-url", database])
     assert f"bot.cli.{args[0]}_cmd" in loaded
     assert not HEAVY & loaded, sorted(HEAVY & loaded)
+    assert not START_UP & loaded, sorted(START_UP & loaded)
 
 
 def test_ingesting_duplicates_loads_no_heavy_library(database: str, tmp_path: Path) -> None:

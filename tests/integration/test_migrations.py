@@ -17,3 +17,33 @@ def test_full_text_index_follows_inserts(engine: Engine) -> None:
             query = "SELECT id FROM articles WHERE search @@ plainto_tsquery('english', 'gold')"
             hits = conn.execute(text(query)).all()
     assert len(hits) == 1
+
+
+def test_heads_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.store.db import _MIGRATIONS, script_heads
+
+    assert script_heads() == frozenset(ScriptDirectory(str(_MIGRATIONS)).get_heads())
+
+
+def test_a_database_behind_the_head_is_migrated_and_one_at_the_head_is_left_alone(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.store.db import _MIGRATIONS, migrate, pending_migrations, script_heads, stored_revisions
+
+    assert stored_revisions(engine) == script_heads()
+    assert not pending_migrations(engine)
+    migrate(engine)  # at the head already: nothing to do, nothing changes
+    assert stored_revisions(engine) == script_heads()
+    with engine.begin() as conn:  # a database from before the newest migration
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+    assert stored_revisions(engine) != script_heads()
+    assert pending_migrations(engine)
+    migrate(engine)
+    assert stored_revisions(engine) == script_heads()
+    assert not pending_migrations(engine)
