@@ -29,6 +29,8 @@ __all__ = [
     "group_same_event",
     "idf_weights",
     "similarity_matrix",
+    "similarity_to",
+    "unit_vector",
 ]
 
 # Average-linkage similarity for reports to count as one event. Chosen on the "tuning" reports in
@@ -147,6 +149,28 @@ def similarity_matrix(features: Sequence[EventFeatures], idf: Callable[[str], fl
                 sims[i, j] = sims[j, i] = 0.0
     np.fill_diagonal(sims, 1.0)
     return np.clip(sims, 0.0, 1.0)
+
+
+def unit_vector(features: EventFeatures, idf: Callable[[str], float]) -> dict[str, float]:
+    """One report's row of the similarity's TF-IDF vectors, sparse: it depends on that report and the IDF only.
+
+    Comparing one new report with its few candidates needs one row, not the matrix: with the vectors
+    kept per report, that is a dot product over the new report's lead words per candidate.
+    """
+    weights = {w: (1.0 + math.log(c)) * idf(w) for w, c in features.terms.items()}
+    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+    return {w: v / norm for w, v in weights.items()}
+
+
+def similarity_to(a: EventFeatures, a_vector: Mapping[str, float], b: EventFeatures,
+                  b_vector: Mapping[str, float]) -> float:
+    """One entry of :func:`similarity_matrix` (the same name veto, the same cosine) from two unit vectors."""
+    if (a.names or b.names) and a.names.isdisjoint(b.names):
+        return 0.0
+    if len(a_vector) > len(b_vector):
+        a_vector, b_vector = b_vector, a_vector
+    dot = sum(v * b_vector.get(w, 0.0) for w, v in a_vector.items())
+    return min(max(dot, 0.0), 1.0)
 
 
 def event_similarity(docs: Sequence[Document]) -> np.ndarray:

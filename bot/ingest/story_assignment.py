@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.app.timeutil import utc
 from bot.store.models import ArticleRow
 from bot.store.stories import StoryStore
 from summarizer.events import (
@@ -36,7 +37,8 @@ from summarizer.events import (
     event_features,
     group_features,
     idf_weights,
-    similarity_matrix,
+    similarity_to,
+    unit_vector,
 )
 from summarizer.models import Article, Document
 
@@ -58,10 +60,11 @@ class NewReport:
     title: str
     paragraphs: tuple[str, ...]
     ingested_at: datetime
+    credits: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, article_id: int, article: Article, ingested_at: datetime) -> NewReport:
-        return cls(article_id, article.title, article.paragraphs, ingested_at)
+        return cls(article_id, article.title, article.paragraphs, ingested_at, tuple(article.credits))
 
     def features(self) -> EventFeatures:
         return event_features(Document(id=str(self.id), paragraphs=self.paragraphs, title=self.title))
@@ -71,12 +74,14 @@ class _Assigner:
     """One assignment or settling pass: the store, the features and word statistics read so far.
 
     The word statistics do not change during a pass (a batch counts its words before assigning), so
-    they are read once per word.
+    they are read once per word, and each report's TF-IDF vector is computed once per pass.
     """
 
     def __init__(self, store: StoryStore, threshold: float) -> None:
         self.store, self.threshold = store, threshold
         self.known: dict[int, EventFeatures] = {}
+        self._vectors: dict[int, dict[str, float]] = {}
+        self._counted: set[int] = set()  # ids of the features whose words' statistics are read
         self._df: dict[str, int] = {}
         self._n_docs: int | None = None
 
@@ -85,29 +90,36 @@ class _Assigner:
         if missing:
             self.known.update(self.store.features(missing))
 
-    def idf(self, features: Sequence[EventFeatures]) -> Callable[[str], float]:
-        """IDF from the stored word statistics (which already count this batch)."""
-        words = {w for f in features for w in f.terms if w not in self._df}
+    def idf(self, ids: Collection[int]) -> Callable[[str], float]:
+        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words."""
+        fresh = [i for i in ids if i not in self._counted]
+        words = {w for i in fresh for w in self.known[i].terms if w not in self._df}
+        self._counted.update(fresh)
         if words or self._n_docs is None:
             df, self._n_docs = self.store.word_stats(words)
             self._df.update(df)
             self._df.update((w, 0) for w in words if w not in df)
         return idf_weights(self._df, self._n_docs)
 
+    def vector(self, article_id: int, idf: Callable[[str], float]) -> dict[str, float]:
+        if (found := self._vectors.get(article_id)) is None:
+            found = self._vectors[article_id] = unit_vector(self.known[article_id], idf)
+        return found
+
     def linked(self, article_id: int, ingested_at: datetime) -> list[tuple[float, int, int]]:
         """(similarity, candidate id, its story) of the assigned recent reports similar enough, best first."""
         mine = self.known[article_id]
         found = self.store.candidates(mine.names, since=ingested_at - STORY_WINDOW, until=ingested_at + STORY_WINDOW,
                                       exclude=article_id, per_name=PER_NAME, limit=CANDIDATES)
-        stories = {a: s for a, s in self.store.story_of(found).items() if s is not None}  # later in a batch: not yet
+        stories = {a: s for a, s in found if s is not None}  # later in a batch: not assigned yet
         if not stories:
             return []
         ids = sorted(stories)
         self.load(ids)
-        features = [mine, *(self.known[i] for i in ids)]
-        row = similarity_matrix(features, self.idf(features))[0, 1:]
-        return sorted(((float(s), i, stories[i]) for s, i in zip(row, ids, strict=True) if s > self.threshold),
-                      reverse=True)
+        idf = self.idf([article_id, *ids])
+        mine_vector = self.vector(article_id, idf)
+        scored = ((similarity_to(mine, mine_vector, self.known[i], self.vector(i, idf)), i) for i in ids)
+        return sorted(((s, i, stories[i]) for s, i in scored if s > self.threshold), reverse=True)
 
     def recluster(self, components: Collection[int], extra: Sequence[int] = (),
                   fallback: int | None = None) -> None:
@@ -123,7 +135,7 @@ class _Assigner:
         ids = sorted(old)
         self.load(ids)
         features = [self.known[i] for i in ids]
-        groups = group_features(features, self.idf(features), threshold=self.threshold)
+        groups = group_features(features, self.idf(ids), threshold=self.threshold)
         self.store.regroup(min(components), [[ids[k] for k in g] for g in groups], old)
 
 
@@ -140,7 +152,7 @@ def assign_stories(session: Session, reports: Sequence[NewReport], *,
     for report in ordered:
         similar = run.linked(report.id, report.ingested_at)
         if not similar:
-            store.new_story(report.id)
+            store.new_story(report.id, alone=(report.ingested_at, report.credits))
         else:
             run.recluster(store.components_of({s for _, _, s in similar}), [report.id], fallback=similar[0][2])
     return {k: v for k, v in store.story_of([r.id for r in ordered]).items() if v is not None}
@@ -196,8 +208,10 @@ def backfill(session: Session, *, batch: int = 500) -> int:
 
     Runs in batches of ``batch`` articles; the caller commits (the CLI commits after each batch).
     """
-    rows = session.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.blocks, ArticleRow.ingested_at)
+    rows = session.execute(select(ArticleRow.id, ArticleRow.title, ArticleRow.blocks, ArticleRow.ingested_at,
+                                  ArticleRow.credits)
                            .where(ArticleRow.story_id.is_(None)).order_by(ArticleRow.id).limit(batch)).all()
-    reports = [NewReport(int(i), title, _paragraphs(blocks), when) for i, title, blocks, when in rows]
+    reports = [NewReport(int(i), title, _paragraphs(blocks), utc(when), tuple(credits or ()))
+               for i, title, blocks, when, credits in rows]
     assign_stories(session, reports)
     return len(reports)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, union_all, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from summarizer.events import EventFeatures
 DOCS_KEY = ""  # the story_words row that counts the stored leads (no word is empty)
 MAX_WORD = 100  # longer tokens (URLs run together, garbage) are not worth a statistics row
 _PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # a new story's times until refresh() reads its members
+_TIME = StoryKeyRow.__table__.c.ingested_at.type  # binds a time as the ORM would (naive UTC on SQLite)
 _CHUNK = 2000  # ids or words per IN (...) list: well under SQLite's bound-parameter limit
 
 
@@ -64,21 +65,31 @@ class StoryStore:
         return df, df.pop(DOCS_KEY, 0)
 
     def candidates(self, names: Collection[str], *, since: datetime, until: datetime, exclude: int,
-                   per_name: int, limit: int) -> list[int]:
-        """Articles ingested in [since, until] sharing the most names with one (its only possible same-event reports).
+                   per_name: int, limit: int) -> list[tuple[int, int | None]]:
+        """Articles ingested in [since, until] sharing the most names with one (its only possible same-event
+        reports), with their stories (None: not assigned yet).
 
         Each name contributes at most its ``per_name`` newest postings, so a name in every story
-        ("US") costs no more than a rare one; ``limit`` ids come back, most shared names first.
+        ("US") costs no more than a rare one; ``limit`` ids come back, most shared names first. One
+        statement, counted in the database: this runs for every new report.
         """
         usable = sorted(n for n in names if len(n) <= MAX_WORD)
         if not usable:
             return []
-        parts = [select(StoryKeyRow.article_id)
-                 .where(StoryKeyRow.key == name, StoryKeyRow.ingested_at.between(utc(since), utc(until)))
-                 .order_by(StoryKeyRow.ingested_at.desc()).limit(per_name) for name in usable]
-        shared = Counter(i for i in self.session.scalars(
-            union_all(*[p.subquery().select() for p in parts]) if len(parts) > 1 else parts[0]) if i != exclude)
-        return [i for i, _ in sorted(shared.items(), key=lambda kv: (-kv[1], -kv[0]))[:limit]]
+        # Written as text: the statement's shape changes with the number of names, and building and
+        # caching an ORM statement of that many subqueries cost more than running it.
+        postings = " UNION ALL ".join(
+            f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{n} AND ingested_at "
+            f"BETWEEN :since AND :until ORDER BY ingested_at DESC LIMIT :per_name) AS p{n}"
+            for n in range(len(usable)))
+        sql = text(f"SELECT c.article_id, a.story_id FROM (SELECT article_id, count(*) AS shared FROM ({postings}) "
+                   "AS postings WHERE article_id != :exclude GROUP BY article_id "
+                   "ORDER BY shared DESC, article_id DESC LIMIT :limit) AS c JOIN articles a ON a.id = c.article_id "
+                   "ORDER BY c.shared DESC, c.article_id DESC").bindparams(
+            bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
+        params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(usable)}
+        params.update(since=utc(since), until=utc(until), exclude=exclude, per_name=per_name, limit=limit)
+        return [(int(a), None if s is None else int(s)) for a, s in self.session.execute(sql, params)]
 
     def features(self, ids: Collection[int]) -> dict[int, EventFeatures]:
         out: dict[int, EventFeatures] = {}
@@ -120,17 +131,25 @@ class StoryStore:
                 .where(StoryRow.component_id.in_(sorted(components))).order_by(ArticleRow.id).limit(cap))
         return [(int(a), int(s or 0)) for a, s in self.session.execute(stmt)]  # the join: never NULL
 
-    def new_story(self, article_id: int, component: int | None = None, *, refresh: bool = True) -> int:
-        """A story of one article (its own component unless given); returns its id."""
-        row = StoryRow(component_id=component or 0, representative_id=article_id, size=1,
-                       first_seen=_PLACEHOLDER, last_seen=_PLACEHOLDER, credits=[])
-        self.session.add(row)
-        self.session.flush()
-        self.session.execute(update(StoryRow).where(StoryRow.id == row.id).values(component_id=component or row.id))
-        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=row.id))
-        if refresh:
-            self.refresh([row.id])
-        return row.id
+    def new_story(self, article_id: int, component: int | None = None, *, refresh: bool = True,
+                  alone: tuple[datetime, Sequence[str]] | None = None) -> int:
+        """A story of one article (its own component unless given); returns its id.
+
+        ``alone``: the article's ingest time and credits, for a story that stays a story of this one
+        report: its row is written complete, without reading the member back (this runs for most new
+        reports, so it is worth two statements).
+        """
+        when, credits = alone if alone is not None else (_PLACEHOLDER, ())
+        story_id = int(self.session.execute(
+            insert(StoryRow).values(component_id=component or 0, representative_id=article_id, size=1,
+                                    first_seen=when, last_seen=when, credits=list(dict.fromkeys(credits)))
+            .returning(StoryRow.id)).scalar_one())
+        if not component:
+            self.session.execute(update(StoryRow).where(StoryRow.id == story_id).values(component_id=story_id))
+        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+        if refresh and alone is None:
+            self.refresh([story_id])
+        return story_id
 
     def regroup(self, component: int, groups: Sequence[Sequence[int]], old: Mapping[int, int | None]) -> None:
         """Make ``groups`` (article ids) the stories of ``component``, reusing the old stories' ids.

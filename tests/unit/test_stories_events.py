@@ -203,3 +203,27 @@ def test_unrelated_real_articles_join_no_event_and_change_no_group(groups: list[
     ours = [[i for i in g if i in EVENT] for g in mixed]
     assert sorted(map(sorted, filter(None, ours))) == sorted(map(sorted, groups))
     assert all(len(o) in (0, len(g)) for o, g in zip(ours, mixed, strict=True))
+
+
+def test_one_row_from_unit_vectors_equals_the_matrix() -> None:
+    """Story assignment compares a new report with its candidates one pair at a time (similarity_to);
+    every pair must score what the matrix (batch clustering) gives it."""
+    from summarizer.events import (
+        document_frequencies,
+        event_features,
+        idf_weights,
+        similarity_matrix,
+        similarity_to,
+        unit_vector,
+    )
+
+    features = [event_features(d) for d in ALL_DOCS]
+    idf = idf_weights(document_frequencies(features), len(features))
+    matrix = similarity_matrix(features, idf)
+    vectors = [unit_vector(f, idf) for f in features]
+    for i in range(len(features)):
+        for j in range(len(features)):
+            if i != j:
+                assert similarity_to(features[i], vectors[i], features[j], vectors[j]) == pytest.approx(
+                    matrix[i, j], abs=1e-12)
+    assert (matrix > DEFAULT_EVENT_THRESHOLD).sum() > len(features)  # some pairs really are similar
