@@ -21,7 +21,8 @@ from bot.app.timeutil import utc
 from bot.chat.results import Brief, Digest
 from bot.delivery.channels import ChannelConfig
 from bot.delivery.digest_tidy import tidy_sections
-from bot.delivery.told import told_on_topic
+from bot.delivery.told import told_on_topics
+from bot.newsroom.briefs import digest_brief
 from bot.newsroom.topics import place_stories
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
 
@@ -80,7 +81,7 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
     if not topics:
         return {}, ()
     if cache is not None:  # the window's rows are read once per pass; this channel's deliveries per channel
-        rows = [r for r in cache.window_rows(session, floor, window_end) if r[1] in topics]
+        rows = cache.window_rows(session, floor, window_end, topics)
         if channel_id is not None and rows:
             sent = set(session.scalars(select(DeliveredRow.article_id).where(
                 DeliveredRow.channel_id == channel_id, DeliveredRow.article_id >= min(r[0] for r in rows))))
@@ -120,28 +121,39 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
     """The channel's digest for stories new to it up to ``window_end`` (sync; opens its own session).
 
     ``only_ids`` restricts it to articles a crashed run had already composed, so a re-post after a
-    crash carries that run's stories and not more. ``cache``: the digest pass's window rows
-    (:mod:`bot.delivery.pass_cache`); without it the window is read for this channel alone.
+    crash carries that run's stories and not more. ``cache``: the digest pass's shared reads and briefs
+    (:mod:`bot.delivery.pass_cache`); without it the window is read and every brief built for this
+    channel alone (``brief_fn``, when given, always builds the briefs).
     """
-    if brief_fn is None:
-        from bot.newsroom.briefs import build_brief
-
-        brief_fn = build_brief
     floor = window_floor(config.covered_until, window_end)
+    sections: list[Brief] = []
     with app.sessions() as session:
         assigned, silent = select_candidates(session, config.row_id, config.topics, floor, window_end, cache=cache)
         if only_ids is not None:
             keep = set(only_ids)
             assigned = {a: t for a, t in assigned.items() if a in keep}
+        by_topic: dict[str, set[int]] = {}
+        for article_id, topic in assigned.items():
+            by_topic.setdefault(topic, set()).add(article_id)
         # What the channel was already sent on each topic: the briefs are updates for that reader.
-        told = {t: told_on_topic(session, config.row_id, t) for t in config.topics if t in assigned.values()}
-    sections: list[Brief] = []
-    for topic in config.topics:
-        ids = [a for a, t in assigned.items() if t == topic]
-        if ids:
-            brief = brief_fn(app, topic, article_ids=ids, limit=config.per_topic, previous=told.get(topic, ()))
-            if not brief.empty:
-                sections.append(brief)
+        told = told_on_topics(session, config.row_id, list(by_topic),
+                              leads=cache.told_leads if cache is not None else None)
+        if cache is not None and brief_fn is None:  # a pass: each brief is cut from the shared topic window
+            for topic in config.topics:
+                if topic in by_topic:
+                    window = cache.topic_window(session, topic, floor, window_end)
+                    sections.append(digest_brief(app, session, window, by_topic[topic], cache.briefs,
+                                                 limit=config.per_topic, previous=told.get(topic, ())))
+    if cache is None or brief_fn is not None:
+        if brief_fn is None:
+            from bot.newsroom.briefs import build_brief
+
+            brief_fn = build_brief
+        for topic in config.topics:
+            if topic in by_topic:
+                sections.append(brief_fn(app, topic, article_ids=sorted(by_topic[topic]), limit=config.per_topic,
+                                         previous=told.get(topic, ())))
+    sections = [s for s in sections if not s.empty]
     tz = config.tz
     digest = Digest(
         title=digest_title(kind, local_date),
