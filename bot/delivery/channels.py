@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -231,6 +231,14 @@ class ChannelRegistry:
     def get(self, key: ChannelKey) -> ChannelConfig:
         with self.sessions() as session:
             return self._merge(key, _find(session, key))
+
+    def by_row_ids(self, row_ids: Collection[int]) -> dict[int, ChannelConfig]:
+        """The stored channels with these row ids, in one read (a digest pass re-reads what it claimed)."""
+        if not row_ids:
+            return {}
+        with self.sessions() as session:
+            rows = session.scalars(select(ChannelRow).where(ChannelRow.id.in_(sorted(row_ids)))).all()
+            return {r.id: self._merge(ChannelKey(r.platform, r.workspace, r.channel), r) for r in rows}
 
     def canonical(self, key: ChannelKey) -> ChannelKey:
         """The key the channel is stored (or configured) under, which for Slack may name another workspace."""

@@ -22,7 +22,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 WORKERS = 8  # digests composed and posted at once by one process on PostgreSQL (posting waits on the network)
+BATCH = 100  # due digests claimed, composed and marked together in a pass (one transaction per step)
+POST_WORKERS = 8  # posts in flight at once in a batch (each waits on the platform, not on this process)
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
 
@@ -120,34 +122,172 @@ class Delivery:
     async def tick(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Recover dead claims, then run every due digest: what the scheduler's jobs call.
 
-        One pass: the channels are read once, and the due digests are claimed and posted by at most
-        ``workers`` at a time, in an order of this process's own (so replicas sharing a database start
-        on different channels; the ledger gives each digest to one of them). The window's stories are
-        read once for the whole pass (:mod:`bot.delivery.pass_cache`).
+        One pass: the channels are read once, and the due digests go in batches of :data:`BATCH`
+        (:meth:`_batch`), in an order of this process's own (so replicas sharing a database start on
+        different channels; the ledger gives each digest to one of them). The window's stories are
+        read and each topic's brief ranked once for the whole pass (:mod:`bot.delivery.pass_cache`).
         """
         now = now or self.clock()
         outcomes = await self.recover(now, only=only)
         due = await asyncio.to_thread(self.due, now, only)
         self._order.shuffle(due)
         cache = PassCache()
+        failures: list[BaseException] = []
+        for start in range(0, len(due), BATCH):
+            done, failed = await self._batch(due[start:start + BATCH], now, cache)
+            outcomes.extend(done)
+            failures.extend(failed)
+        for failure in failures:  # one channel's database error must not cost the others their digest
+            event(log, "error", level=logging.ERROR, where="tick", error=f"{type(failure).__name__}: {failure}")
+        if failures:
+            raise failures[0]
+        return outcomes
+
+    def _lag(self, outcome: RunOutcome, config: ChannelConfig, day: date, now: datetime) -> None:
+        if outcome.outcome in ("posted", "empty", "failed"):  # this call ran it: how late was that?
+            instant = digest_instant(day, config.local_time, config.tz)
+            self.app.metrics.scheduler_lag.observe(max(0.0, (now - instant).total_seconds()))
+
+    async def _one_by_one(self, due: list[tuple[ChannelConfig, date]], now: datetime,
+                          cache: PassCache) -> tuple[list[RunOutcome], list[BaseException]]:
+        """Each channel in its own transactions, ``workers`` at a time (a batch that could not commit)."""
         gate = asyncio.Semaphore(self.workers)
 
         async def one(config: ChannelConfig, day: date) -> RunOutcome:
             async with gate:
                 outcome = await self._run(config.key, "daily", day, now=now, cache=cache)  # recovered above
-            if outcome.outcome in ("posted", "empty", "failed"):  # this call ran it: how late was that?
-                instant = digest_instant(day, config.local_time, config.tz)
-                self.app.metrics.scheduler_lag.observe(max(0.0, (now - instant).total_seconds()))
+            self._lag(outcome, config, day, now)
             return outcome
 
         results = await asyncio.gather(*(one(config, day) for config, day in due), return_exceptions=True)
-        failures = [r for r in results if isinstance(r, BaseException)]
-        for failure in failures:  # one channel's database error must not cost the others their digest
-            event(log, "error", level=logging.ERROR, where="tick", error=f"{type(failure).__name__}: {failure}")
-        outcomes.extend(r for r in results if isinstance(r, RunOutcome))
-        if failures:
-            raise failures[0]
-        return outcomes
+        return [r for r in results if isinstance(r, RunOutcome)], [r for r in results if isinstance(r, BaseException)]
+
+    async def _batch(self, due: list[tuple[ChannelConfig, date]], now: datetime,
+                     cache: PassCache) -> tuple[list[RunOutcome], list[BaseException]]:
+        """Claim, compose, post and mark a batch of due daily digests: the per-channel rule of
+        :meth:`_run` and :meth:`_deliver`, with each step's database writes for the whole batch in one
+        transaction (on SQLite a commit per channel and step cost more than composing the digest).
+
+        Posts go out ``POST_WORKERS`` at a time (a chat platform answers in tens of milliseconds). A
+        claim that may already have been posted (``uncertain``) takes the one-channel path, and so
+        does every channel of a batch whose claim transaction fails.
+        """
+        wanted = [(c.row_id, d) for c, d in due if c.row_id is not None]
+        by_row = {c.row_id: (c, d) for c, d in due if c.row_id is not None}
+        try:
+            claims = await asyncio.to_thread(self.ledger.claim_daily_many, wanted, now)
+        except Exception:
+            log.warning("claiming a batch of %d digests failed; one channel at a time", len(due), exc_info=True)
+            return await self._one_by_one(due, now, cache)
+        outcomes: list[RunOutcome] = []
+        failures: list[BaseException] = []
+        claimed = [c for c, x in claims.items() if isinstance(x, Claim)]
+        fresh = await asyncio.to_thread(self.registry.by_row_ids, claimed)  # as of the claim, under its lock
+        mine: list[tuple[ChannelConfig, Claim]] = []
+        for row_id, claim in claims.items():
+            config, day = by_row[row_id]
+            if isinstance(claim, Taken):
+                outcomes.append(self._taken(config.key, "daily", day, claim, fresh.get(row_id, config)))
+            elif claim.uncertain or row_id not in fresh:
+                try:
+                    outcome = await self._deliver(config.key, claim, now, cache=cache)
+                except Exception as exc:
+                    failures.append(exc)
+                    continue
+                self._lag(outcome, config, day, now)
+                outcomes.append(outcome)
+            else:
+                mine.append((fresh[row_id], claim))
+        done, failed = await self._deliver_batch(mine, now, cache)
+        for result, (config, claim) in zip(done, mine, strict=True):
+            if result is not None:
+                self._lag(result, config, claim.local_date, now)
+                outcomes.append(result)
+        return outcomes, failures + failed
+
+    def _compose_all(self, mine: list[tuple[ChannelConfig, Claim]],
+                     cache: PassCache) -> list[Composition | Exception]:
+        out: list[Composition | Exception] = []
+        for config, claim in mine:
+            try:
+                out.append(compose_digest(self.app, config, window_end=claim.window_end, local_date=claim.local_date,
+                                          marker=claim.marker, kind=claim.kind, brief_fn=self.brief_fn, cache=cache))
+            except Exception as exc:  # a failing summarizer must cost attempts, not leave the run claimed
+                log.exception("composing the digest for %s failed", config.key)
+                out.append(exc)
+        return out
+
+    async def _deliver_batch(self, mine: list[tuple[ChannelConfig, Claim]], now: datetime,
+                             cache: PassCache) -> tuple[list[RunOutcome | None], list[BaseException]]:
+        """:meth:`_deliver` for claims that are certainly not posted yet; one outcome per claim (None: the
+        post raised what is not an Exception, as when the process dies; it is in the failures)."""
+        composed = await asyncio.to_thread(self._compose_all, mine, cache)
+        await asyncio.to_thread(self.ledger.record_compositions, [
+            (claim, c.article_ids, c.stories, config.covered_until)
+            for (config, claim), c in zip(mine, composed, strict=True) if isinstance(c, Composition)])
+        gate = asyncio.Semaphore(POST_WORKERS)
+
+        async def post(config: ChannelConfig, composition: Composition) -> PostReceipt | BaseException:
+            poster = self.posters[config.key.platform]
+            async with gate:
+                started = time.perf_counter()
+                try:
+                    receipt = await poster.post_digest(config.key, composition.digest, note=None)
+                except BaseException as exc:  # sorted below: PostError, an adapter bug, or a dying process
+                    return exc
+                self.app.metrics.post_seconds.labels(config.key.platform).observe(time.perf_counter() - started)
+                return receipt
+
+        jobs: dict[int, asyncio.Task[PostReceipt | BaseException]] = {}
+        for i, ((config, claim), c) in enumerate(zip(mine, composed, strict=True)):
+            skip = isinstance(c, Composition) and c.empty and (claim.kind == "extra" or not config.post_empty)
+            if isinstance(c, Composition) and not skip and config.key.platform in self.posters:
+                jobs[i] = asyncio.ensure_future(post(config, c))
+        receipts = {i: await job for i, job in jobs.items()}
+        outcomes: list[RunOutcome | None] = [None] * len(mine)
+        finished: list[tuple[Claim, Literal["posted", "skipped"], Collection[int], Collection[str]]] = []
+        failures: list[BaseException] = []
+        later: list[tuple[int, str, bool]] = []  # failed runs: (index, reason, retryable)
+        for i, ((config, claim), c) in enumerate(zip(mine, composed, strict=True)):
+            key = config.key
+            if isinstance(c, Exception):
+                later.append((i, f"composing failed: {type(c).__name__}: {c}", True))
+            elif i in receipts:
+                got = receipts[i]
+                if isinstance(got, PostError):
+                    later.append((i, got.reason, got.retryable))
+                elif isinstance(got, Exception):
+                    log.error("posting the digest to %s failed", key, exc_info=got)
+                    later.append((i, f"{type(got).__name__}: {got}", True))
+                elif isinstance(got, BaseException):
+                    failures.append(got)  # nothing is recorded for it, as when the process dies there
+                else:
+                    finished.append((claim, "posted", c.article_ids, got.message_ids))
+                    n = c.stories
+                    outcomes[i] = self._log(key, claim, config, "posted", n, got.message_ids,
+                                            f"Posted {n} {'story' if n == 1 else 'stories'} to {key}.", c)
+            elif c.empty and (claim.kind == "extra" or not config.post_empty):
+                finished.append((claim, "skipped", c.article_ids, ()))
+                outcomes[i] = self._log(key, claim, config, "empty", 0, (),
+                                        "No new stories since the last digest; nothing posted.", c)
+            else:
+                later.append((i, f"no {key.platform} adapter is running", True))
+        try:
+            await asyncio.to_thread(self.ledger.finish_many, finished, self.clock())
+        except Exception:  # one run's row must not cost the others their mark: each on its own
+            log.warning("marking a batch of %d digests failed; one at a time", len(finished), exc_info=True)
+            for claim, status, articles, messages in finished:
+                try:
+                    await asyncio.to_thread(self.ledger.finish, claim, status, self.clock(),
+                                            article_ids=articles, message_ids=messages)
+                except Exception as exc:
+                    failures.append(exc)
+        for i, reason, retryable in later:
+            config, claim = mine[i]
+            c = composed[i]
+            outcomes[i] = await self._failed(config.key, claim, config, reason, retryable,
+                                             c if isinstance(c, Composition) else None)
+        return outcomes, failures
 
     async def recover(self, now: datetime | None = None, *, only: ChannelKey | None = None) -> list[RunOutcome]:
         """Resolve runs left ``claimed`` by a dead process (the crash rule in the module docstring)."""

@@ -9,12 +9,12 @@ run is not already taken. See docs/delivery.md for the whole rule.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.timeutil import utc_or_none
@@ -80,21 +80,105 @@ class RunLedger:
                 run = session.scalars(select(DigestRunRow).where(
                     DigestRunRow.channel_id == channel_id, DigestRunRow.local_date == local_date,
                     DigestRunRow.kind == "daily")).one_or_none()
-            # One unresolved run per channel at a time: a new run composed while an earlier one may
-            # still be on its way (or may have reached the platform after its process died) could
-            # carry the same stories. Only the day's own run may be taken over, once it is stale.
             pending = session.scalars(select(DigestRunRow).where(
                 DigestRunRow.channel_id == channel_id, DigestRunRow.status.in_(("claimed", "uncertain")))).all()
-            if any(r is not run or (r.status == "claimed" and not self._stale(r, now)) for r in pending):
-                return Taken("busy", "claimed")
-            if run is not None:
-                return self._reclaim(run, now, retry_exhausted=retry_exhausted)
-            run = DigestRunRow(channel_id=channel_id, local_date=local_date, kind=kind, status="claimed",
-                               marker=uuid.uuid4().hex, claimed_at=now, claimed_by=self.instance,
-                               window_end=now, attempts=1, story_count=0)
-            session.add(run)
-            session.flush()
-            return _claim_of(run, uncertain=False)
+            return self._claim_locked(session, channel_id, kind, local_date, now, run, pending,
+                                      retry_exhausted=retry_exhausted)
+
+    def _claim_locked(self, session: Session, channel_id: int, kind: RunKind, local_date: date, now: datetime,
+                      run: DigestRunRow | None, pending: Sequence[DigestRunRow], *,
+                      retry_exhausted: bool = False) -> Claim | Taken:
+        """The claim's decision, the channel locked, given its day's run and its unresolved runs."""
+        # One unresolved run per channel at a time: a new run composed while an earlier one may
+        # still be on its way (or may have reached the platform after its process died) could
+        # carry the same stories. Only the day's own run may be taken over, once it is stale.
+        if any(r is not run or (r.status == "claimed" and not self._stale(r, now)) for r in pending):
+            return Taken("busy", "claimed")
+        if run is not None:
+            return self._reclaim(run, now, retry_exhausted=retry_exhausted)
+        run = DigestRunRow(channel_id=channel_id, local_date=local_date, kind=kind, status="claimed",
+                           marker=uuid.uuid4().hex, claimed_at=now, claimed_by=self.instance,
+                           window_end=now, attempts=1, story_count=0)
+        session.add(run)
+        session.flush()
+        return _claim_of(run, uncertain=False)
+
+    # -- a digest pass: many channels' claims and outcomes in one transaction each -------------------
+    #
+    # The same rules as one channel at a time, decided under the same lock: the batch locks all its
+    # channels first, in id order (two replicas' batches on PostgreSQL then never wait on each other
+    # in a cycle), and commits or rolls back as a whole.
+
+    @staticmethod
+    def _lock_channels(session: Session, channel_ids: Collection[int]) -> None:
+        ids = sorted(set(channel_ids))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(ChannelRow.id).where(ChannelRow.id.in_(ids)).order_by(ChannelRow.id)
+                            .with_for_update())
+        else:  # SQLite: the first write takes the database's write lock for the whole transaction
+            session.execute(update(ChannelRow).where(ChannelRow.id.in_(ids)).values(last_error=ChannelRow.last_error))
+
+    def claim_daily_many(self, wanted: Sequence[tuple[int, date]], now: datetime) -> dict[int, Claim | Taken]:
+        """:meth:`claim` of the daily run of each (channel, local date), in one transaction."""
+        if not wanted:
+            return {}
+        ids = [c for c, _ in wanted]
+        with self.sessions.begin() as session:
+            self._lock_channels(session, ids)
+            days = {d for _, d in wanted}
+            runs = {(r.channel_id, r.local_date): r for r in session.scalars(select(DigestRunRow).where(
+                DigestRunRow.kind == "daily", DigestRunRow.channel_id.in_(ids), DigestRunRow.local_date.in_(days)))}
+            pending: dict[int, list[DigestRunRow]] = {}
+            for r in session.scalars(select(DigestRunRow).where(
+                    DigestRunRow.channel_id.in_(ids), DigestRunRow.status.in_(("claimed", "uncertain")))):
+                pending.setdefault(r.channel_id, []).append(r)
+            return {c: self._claim_locked(session, c, "daily", d, now, runs.get((c, d)), pending.get(c, []))
+                    for c, d in wanted}
+
+    def record_compositions(self, items: Sequence[tuple[Claim, Collection[int], int, datetime | None]]) -> None:
+        """:meth:`record_composition` of many runs, in one transaction."""
+        if not items:
+            return
+        with self.sessions.begin() as session:
+            session.execute(update(DigestRunRow), [
+                {"id": claim.run_id, "article_ids": sorted(ids), "story_count": stories, "window_start": start}
+                for claim, ids, stories, start in items])
+
+    def finish_many(self, items: Sequence[tuple[Claim, Literal["posted", "skipped"], Collection[int],
+                                                 Collection[str]]], now: datetime) -> None:
+        """:meth:`finish` of many runs (claim, status, article ids, message ids), atomically together."""
+        if not items:
+            return
+        ids = [claim.channel_id for claim, _, _, _ in items]
+        with self.sessions.begin() as session:
+            self._lock_channels(session, ids)
+            session.execute(update(DigestRunRow), [
+                {"id": claim.run_id, "status": status, "posted_at": now, "error": None,
+                 "message_ids": list(messages) or None} for claim, status, _, messages in items])
+            lowest = min((a for _, _, articles, _ in items for a in articles), default=None)
+            already: set[tuple[int, int]] = set()
+            if lowest is not None:
+                already = {(int(c), int(a)) for c, a in session.execute(select(
+                    DeliveredRow.channel_id, DeliveredRow.article_id).where(
+                    DeliveredRow.channel_id.in_(sorted(set(ids))), DeliveredRow.article_id >= lowest))}
+            rows = []
+            for claim, _, articles, _ in items:
+                for a in sorted(set(articles)):
+                    if (claim.channel_id, a) not in already:
+                        already.add((claim.channel_id, a))
+                        rows.append({"channel_id": claim.channel_id, "article_id": a, "run_id": claim.run_id})
+            if rows:
+                session.execute(insert(DeliveredRow), rows)
+            ends: dict[int, datetime] = {}
+            for claim, _, _, _ in items:
+                ends[claim.channel_id] = max(claim.window_end, ends.get(claim.channel_id, claim.window_end))
+            for c, cursor in session.execute(select(ChannelRow.id, ChannelRow.covered_until)
+                                             .where(ChannelRow.id.in_(sorted(ends)))):
+                stored = utc_or_none(cursor)
+                if stored is not None and stored > ends[int(c)]:
+                    ends[int(c)] = stored  # the cursor never moves back
+            session.execute(update(ChannelRow), [{"id": c, "last_error": None, "covered_until": end}
+                                                 for c, end in ends.items()])
 
     def _reclaim(self, run: DigestRunRow, now: datetime, *, retry_exhausted: bool) -> Claim | Taken:
         if run.status in TERMINAL:
