@@ -80,11 +80,14 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
     """
     if not topics:
         return {}, ()
-    if cache is not None:  # the window's rows are read once per pass; this channel's deliveries per channel
+    prefetched = cache.sent_to(channel_id) if cache is not None and channel_id is not None else None
+    if cache is not None:  # the window's rows are read once per pass; this channel's deliveries per batch
         rows = cache.window_rows(session, floor, window_end, topics)
+        sent = prefetched
         if channel_id is not None and rows:
-            sent = set(session.scalars(select(DeliveredRow.article_id).where(
-                DeliveredRow.channel_id == channel_id, DeliveredRow.article_id >= min(r[0] for r in rows))))
+            if sent is None:  # not prefetched: one indexed read for this channel
+                sent = set(session.scalars(select(DeliveredRow.article_id).where(
+                    DeliveredRow.channel_id == channel_id, DeliveredRow.article_id >= min(r[0] for r in rows))))
             rows = [r for r in rows if r[0] not in sent]
     else:
         stmt = (select(ArticleRow.id, ArticleTopicRow.topic, ArticleTopicRow.score)
@@ -101,6 +104,10 @@ def select_candidates(session: Session, channel_id: int | None, topics: tuple[st
     best = place_stories(scores, topics)
     if not best or channel_id is None:
         return dict(sorted(best.items())), ()
+    if cache is not None and prefetched is not None:
+        seen_before = cache.seen_before(session, floor, window_end, prefetched, best)
+        assigned = {a: t for a, t in sorted(best.items()) if a not in seen_before}
+        return assigned, tuple(sorted(seen_before))
     older = aliased(ArticleRow)
     seen_before = {i for i in session.scalars(
         select(older.superseded_by_id).join(DeliveredRow, and_(DeliveredRow.article_id == older.id,
@@ -136,8 +143,10 @@ def compose_digest(app: App, config: ChannelConfig, *, window_end: datetime, loc
         for article_id, topic in assigned.items():
             by_topic.setdefault(topic, set()).add(article_id)
         # What the channel was already sent on each topic: the briefs are updates for that reader.
-        told = told_on_topics(session, config.row_id, list(by_topic),
-                              leads=cache.told_leads if cache is not None else None)
+        told = cache.told(config.row_id) if cache is not None and config.row_id is not None else None
+        if told is None:
+            told = told_on_topics(session, config.row_id, list(by_topic),
+                                  leads=cache.told_leads if cache is not None else None)
         if cache is not None and brief_fn is None:  # a pass: each brief is cut from the shared topic window
             for topic in config.topics:
                 if topic in by_topic:

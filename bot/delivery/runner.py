@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.app.eventlog import event
 from bot.chat.ports import ChannelKey, Poster, PostError, PostReceipt
 from bot.delivery.channels import ChannelConfig, ChannelRegistry
-from bot.delivery.digest import BriefBuilder, Composition, compose_digest
+from bot.delivery.digest import BriefBuilder, Composition, compose_digest, window_floor
 from bot.delivery.digest_time import digest_instant, latest_occurrence, local_today
 from bot.delivery.pass_cache import PassCache
 from bot.delivery.runs import Claim, RunKind, RunLedger, Taken
@@ -208,6 +208,12 @@ class Delivery:
     def _compose_all(self, mine: list[tuple[ChannelConfig, Claim]],
                      cache: PassCache) -> list[Composition | Exception]:
         out: list[Composition | Exception] = []
+        try:  # the batch's per-channel reads at once; what this misses, each channel reads for itself
+            with self.app.sessions() as session:
+                cache.prefetch(session, [(claim.channel_id, window_floor(config.covered_until, claim.window_end),
+                                          claim.window_end, config.topics) for config, claim in mine])
+        except Exception:
+            log.warning("prefetching a batch's deliveries failed; reading per channel", exc_info=True)
         for config, claim in mine:
             try:
                 out.append(compose_digest(self.app, config, window_end=claim.window_end, local_date=claim.local_date,

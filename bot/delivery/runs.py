@@ -168,7 +168,7 @@ class RunLedger:
                         already.add((claim.channel_id, a))
                         rows.append({"channel_id": claim.channel_id, "article_id": a, "run_id": claim.run_id})
             if rows:
-                session.execute(insert(DeliveredRow), rows)
+                session.connection().execute(insert(DeliveredRow), rows)  # Core executemany: no ORM objects
             ends: dict[int, datetime] = {}
             for claim, _, _, _ in items:
                 ends[claim.channel_id] = max(claim.window_end, ends.get(claim.channel_id, claim.window_end))
