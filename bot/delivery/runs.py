@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,6 +89,18 @@ class RunLedger:
                       run: DigestRunRow | None, pending: Sequence[DigestRunRow], *,
                       retry_exhausted: bool = False) -> Claim | Taken:
         """The claim's decision, the channel locked, given its day's run and its unresolved runs."""
+        decided = self._decide(channel_id, kind, local_date, now, run, pending, retry_exhausted=retry_exhausted)
+        if isinstance(decided, dict):
+            new = DigestRunRow(**decided)
+            session.add(new)
+            session.flush()
+            return _claim_of(new, uncertain=False)
+        return decided
+
+    def _decide(self, channel_id: int, kind: RunKind, local_date: date, now: datetime,
+                run: DigestRunRow | None, pending: Sequence[DigestRunRow], *,
+                retry_exhausted: bool = False) -> Claim | Taken | dict[str, Any]:
+        """A claim of an existing run, a refusal, or the columns of the new run to insert."""
         # One unresolved run per channel at a time: a new run composed while an earlier one may
         # still be on its way (or may have reached the platform after its process died) could
         # carry the same stories. Only the day's own run may be taken over, once it is stale.
@@ -96,12 +108,9 @@ class RunLedger:
             return Taken("busy", "claimed")
         if run is not None:
             return self._reclaim(run, now, retry_exhausted=retry_exhausted)
-        run = DigestRunRow(channel_id=channel_id, local_date=local_date, kind=kind, status="claimed",
-                           marker=uuid.uuid4().hex, claimed_at=now, claimed_by=self.instance,
-                           window_end=now, attempts=1, story_count=0)
-        session.add(run)
-        session.flush()
-        return _claim_of(run, uncertain=False)
+        return {"channel_id": channel_id, "local_date": local_date, "kind": kind, "status": "claimed",
+                "marker": uuid.uuid4().hex, "claimed_at": now, "claimed_by": self.instance, "window_end": now,
+                "attempts": 1, "story_count": 0}
 
     # -- a digest pass: many channels' claims and outcomes in one transaction each -------------------
     #
@@ -132,8 +141,15 @@ class RunLedger:
             for r in session.scalars(select(DigestRunRow).where(
                     DigestRunRow.channel_id.in_(ids), DigestRunRow.status.in_(("claimed", "uncertain")))):
                 pending.setdefault(r.channel_id, []).append(r)
-            return {c: self._claim_locked(session, c, "daily", d, now, runs.get((c, d)), pending.get(c, []))
-                    for c, d in wanted}
+            decided = {c: self._decide(c, "daily", d, now, runs.get((c, d)), pending.get(c, [])) for c, d in wanted}
+            new = [x for x in decided.values() if isinstance(x, dict)]
+            run_ids: dict[int, int] = {}
+            if new:  # one multi-row insert (the channel is unique in a batch: it names the new run)
+                session.flush()  # the reclaimed runs' changes first
+                run_ids = {int(c): int(r) for r, c in session.execute(
+                    insert(DigestRunRow).returning(DigestRunRow.id, DigestRunRow.channel_id), new)}
+            return {c: Claim(run_ids[c], c, x["marker"], "daily", x["local_date"], now, 1) if isinstance(x, dict) else x
+                    for c, x in decided.items()}
 
     def record_compositions(self, items: Sequence[tuple[Claim, Collection[int], int, datetime | None]]) -> None:
         """:meth:`record_composition` of many runs, in one transaction."""
@@ -161,14 +177,14 @@ class RunLedger:
                 already = {(int(c), int(a)) for c, a in session.execute(select(
                     DeliveredRow.channel_id, DeliveredRow.article_id).where(
                     DeliveredRow.channel_id.in_(sorted(set(ids))), DeliveredRow.article_id >= lowest))}
-            rows = []
+            rows: list[tuple[int, int, int]] = []
             for claim, _, articles, _ in items:
                 for a in sorted(set(articles)):
                     if (claim.channel_id, a) not in already:
                         already.add((claim.channel_id, a))
-                        rows.append({"channel_id": claim.channel_id, "article_id": a, "run_id": claim.run_id})
+                        rows.append((claim.channel_id, a, claim.run_id))
             if rows:
-                session.connection().execute(insert(DeliveredRow), rows)  # Core executemany: no ORM objects
+                _insert_delivered(session, sorted(rows))  # in primary-key order: the index pages fill in turn
             ends: dict[int, datetime] = {}
             for claim, _, _, _ in items:
                 ends[claim.channel_id] = max(claim.window_end, ends.get(claim.channel_id, claim.window_end))
@@ -265,6 +281,17 @@ class RunLedger:
         if run.status == "failed":
             return run.attempts < self.max_attempts
         return run.status == "uncertain" or self._stale(run, now)
+
+
+def _insert_delivered(session: Session, rows: list[tuple[int, int, int]]) -> None:
+    """(channel, article, run) rows into ``delivered``: a digest pass writes a few hundred thousand. On SQLite
+    straight to the driver's executemany (SQLAlchemy's per-row parameter handling cost more than the
+    insert); elsewhere Core's batched multi-row insert."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("INSERT INTO delivered (channel_id, article_id, run_id) VALUES (?, ?, ?)", rows)
+    else:
+        connection.execute(insert(DeliveredRow), [{"channel_id": c, "article_id": a, "run_id": r} for c, a, r in rows])
 
 
 def _claim_of(run: DigestRunRow, *, uncertain: bool) -> Claim:

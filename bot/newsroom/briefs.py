@@ -267,8 +267,18 @@ class BriefPool:
         self.summaries = SharedSummaries()
         self._stories: dict[tuple[object, ...], StoryInfo] = {}
         self._heads: dict[int, StoredArticle] = {}
+        self._briefs: dict[tuple[object, ...], Brief] = {}
         self._lock = threading.Lock()
         self.story_reads = 0  # queries for story info and heads (for tests and the benchmark)
+
+    def brief(self, key: tuple[object, ...], compute: Callable[[], Brief]) -> Brief:
+        """The brief for ``key`` (window, the channel's articles on it, limit, what it was told), made once."""
+        with self._lock:
+            if key in self._briefs:
+                return self._briefs[key]
+        brief = compute()
+        with self._lock:
+            return self._briefs.setdefault(key, brief)
 
     def story_info(self, session: Session, window: TopicWindow, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         """Stories of the window with their members on the topic among the window's articles (each channel
@@ -331,12 +341,19 @@ def digest_brief(app: App, session: Session, window: TopicWindow, ids: Collectio
     topic = app.topics.resolve(window.topic)
     if topic is None:
         raise ValueError(f"unknown topic {window.topic!r}")
-    wanted = ids if isinstance(ids, (set, frozenset)) else set(ids)
-    found = [c for c in window.ranked if c.article_id in wanted][:BRIEF_CANDIDATES]
-    ranked = _ranked_stories(found)
-    shown = _load_pooled(session, pool, window, ranked[:limit], wanted)
-    total = window.story_count(wanted) if len(found) >= BRIEF_CANDIDATES else len(ranked)
-    options = app.settings.summarizer
-    return compose_brief(topic.name, topic.label, "topic", shown, more=max(total - len(shown), 0),
-                         focus=topic.query, lead_sentences=options.brief_sentences, algorithm=options.algorithm,
-                         previous=previous, summaries=pool.summaries)
+    wanted = frozenset(ids)
+    told = tuple(previous)
+
+    def make() -> Brief:
+        found = [c for c in window.ranked if c.article_id in wanted][:BRIEF_CANDIDATES]
+        ranked = _ranked_stories(found)
+        shown = _load_pooled(session, pool, window, ranked[:limit], wanted)
+        total = window.story_count(wanted) if len(found) >= BRIEF_CANDIDATES else len(ranked)
+        options = app.settings.summarizer
+        return compose_brief(topic.name, topic.label, "topic", shown, more=max(total - len(shown), 0),
+                             focus=topic.query, lead_sentences=options.brief_sentences, algorithm=options.algorithm,
+                             previous=told, summaries=pool.summaries)
+
+    # Everything the brief depends on: channels with the same articles on the topic and the same
+    # history share it whole; the others still share the summarizer calls.
+    return pool.brief((window.key, wanted, limit, told), make)
