@@ -14,6 +14,7 @@ from bot.newsroom.topics import TopicSet, load_topics
 
 if TYPE_CHECKING:
     from bot.app.metrics import Metrics
+    from bot.ingest.service import FeedSettler
 from bot.store.db import make_engine, migrate, session_factory
 from bot.store.location import check_database_url
 
@@ -37,6 +38,13 @@ class App:
         from bot.app.metrics import Metrics
 
         return Metrics()
+
+    @cached_property
+    def feed_settler(self) -> FeedSettler:
+        """When this process last settled feed-stored stories (one per App, like the metrics)."""
+        from bot.ingest.service import FeedSettler
+
+        return FeedSettler()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,9 +9,10 @@ file's stories commit (together up to a batch, then batch by batch with a checkp
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,12 +32,13 @@ from summarizer.models import Article
 if TYPE_CHECKING:
     from bot.app.bootstrap import App
 
-__all__ = ["FileResult", "FileStatus", "IngestReport", "collect_files", "ingest_paths", "parse_fetched",
-           "store_parsed"]
+__all__ = ["FeedSettler", "FileResult", "FileStatus", "IngestReport", "collect_files", "ingest_paths",
+           "parse_fetched", "store_parsed"]
 
 log = logging.getLogger(__name__)
 
 SKIPPED_SUFFIXES = (".tmp", ".part")  # files still being written (the inbox's write-then-rename rule)
+SETTLE_EVERY = timedelta(minutes=5)  # feed-stored stories are settled at most this often per process
 
 
 def _skipped(path: Path, root: Path) -> bool:
@@ -61,9 +63,47 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRes
 
 def store_parsed(app: App, topics: TopicSet, finder: RevisionFinder, name: str, articles: Sequence[Article],
                  problems: tuple[RecordError, ...] = ()) -> FileResult:
-    """Store one fetched feed's articles in one transaction (they are in memory already)."""
+    """Store one fetched feed's articles in one transaction (they are in memory already), then settle the
+    stories of the last hour if this process's :class:`FeedSettler` says it is time."""
     ctx = IngestContext(app.sessions, topics, finder, busy_timeout=app.settings.database_busy_timeout)
-    return store_articles(ctx, name, articles, problems)
+    result = store_articles(ctx, name, articles, problems)
+    app.feed_settler.stored(app, result.new)
+    return result
+
+
+class FeedSettler:
+    """Settles the stories of feed-stored reports, at most once per ``every``, per process.
+
+    A dump's ingest run settles once at its end. Feeds arrive a few items at a time from many
+    sources, every few seconds: settling after each would redo up to 2,000 reports' links per feed.
+    So a feed store that added stories marks a settle as due, and the first feed store (with or
+    without new stories) once ``every`` has passed since the last settle runs it: a settle covers the
+    last hour (SETTLE_WINDOW), so nothing stored between two settles is missed, and a busy poller
+    costs one bounded settle (at most SETTLE_MAX reports) per ``every``. Stories are right as first
+    assigned meanwhile; settling only makes them order-independent (docs/scale.md).
+    """
+
+    def __init__(self, every: timedelta = SETTLE_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every, self.clock = every.total_seconds(), clock
+        self._due = False
+        self._last: float | None = None
+        self._lock = threading.Lock()  # the poller stores feeds from worker threads
+
+    def stored(self, app: App, new: int) -> bool:
+        """Note a feed store that added ``new`` stories; settle if one is due and ``every`` has passed."""
+        if new:
+            self._due = True
+        if not self._due or not self._lock.acquire(blocking=False):  # another thread is settling right now
+            return False
+        try:
+            now = self.clock()
+            if self._last is not None and now - self._last < self.every:
+                return False
+            self._due, self._last = False, now
+            _settle(app)
+            return True
+        finally:
+            self._lock.release()
 
 
 def parse_fetched(data: bytes, *, name: str,
