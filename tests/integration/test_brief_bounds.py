@@ -93,7 +93,11 @@ def test_a_brief_reads_the_same_whatever_the_store_holds(app: App, monkeypatch: 
         _fill(app, 480, 200, days_back=20)
         large, shown_large = _cost(app, monkeypatch, query, **kwargs)
     assert small.rows == large.rows == candidates.BRIEF_CANDIDATES  # K rows, not 80 or 680
-    assert small.statements == large.statements
+    # PostgreSQL's full text reads widening time windows until one holds SEARCH_RECENT matches: a larger
+    # store stops at the same window or an earlier one, never a later one (a bounded number in all).
+    assert large.statements <= small.statements <= large.statements + len(candidates.SEARCH_WINDOWS)
+    if app.engine.dialect.name == "sqlite" or query == "ukraine":
+        assert small.statements == large.statements
     assert shown == shown_large == 5
 
 

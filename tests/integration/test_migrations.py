@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import Engine, inspect, text
 
 
@@ -47,3 +48,11 @@ def test_a_database_behind_the_head_is_migrated_and_one_at_the_head_is_left_alon
     migrate(engine)
     assert stored_revisions(engine) == script_heads()
     assert not pending_migrations(engine)
+
+
+def test_postgres_full_text_is_indexed_by_day_and_words(engine: Engine) -> None:
+    """Migration 0011: one GIN index on (ingest day, search) (btree_gin), which replaces the one on search."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's full text is FTS5")
+    indexes = {i["name"] for i in inspect(engine).get_indexes("articles")}
+    assert "ix_articles_time_search" in indexes and "ix_articles_search" not in indexes
