@@ -145,6 +145,9 @@ def _unique(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+_NAME_SLASH = re.compile(r"[^\W\d_]\s?/\s?[^\W\d_]")
+
+
 def _is_credit(tail: str) -> bool:
     """A credit names an agency or has a slash, and holds only names and credit words ("Pool", "via")."""
     tail = tail.strip()
@@ -152,7 +155,9 @@ def _is_credit(tail: str) -> bool:
         return False
     if _PHOTO_PREFIX.match(tail):
         return True
-    if not (agencies(tail) or "/" in tail):
+    # The slash of a credit joins names ("REUTERS/Stringer"); one between digits is a score or a time
+    # ("(1815/1815)" in a fixtures list), not a credit.
+    if not (agencies(tail) or _NAME_SLASH.search(tail)):
         return False
     for token in re.split(r"[\s/]+", tail):
         token = token.strip("()[],;")

@@ -273,5 +273,16 @@ def ingest_file(ctx: IngestContext, path: Path) -> FileResult:
     if failure is not None:
         return _stopped(path, tally, failure)
     if not tally.point.new + tally.point.duplicates:
+        skipped = [e for e in tally.errors() if e.kind == "skipped"]
+        if skipped and all(e.kind != "rejected" for e in tally.errors()):
+            # Only non-stories (a picture, a planning item, headline-only flashes): read fine, nothing to
+            # store; the file is not bad input, so it is not moved to rejected/.
+            return _result(path, tally, status="ok", reason=f"no stories: {_skip_summary(skipped)}")
         return _result(path, tally, status="rejected", reason="no articles found")
     return _result(path, tally)
+
+
+def _skip_summary(skipped: Sequence[RecordError]) -> str:
+    """'2 skipped (picture item, not a story; no text)': the distinct reasons, in order."""
+    reasons = list(dict.fromkeys(e.reason for e in skipped))
+    return f"{len(skipped)} skipped ({'; '.join(reasons[:3])}{'; ...' if len(reasons) > 3 else ''})"

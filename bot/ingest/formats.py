@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -39,7 +41,11 @@ __all__ = [
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-FEED_ROOTS = frozenset({"rss", "RDF", "feed", "channel"})
+FEED_ROOTS = frozenset({"rss", "RDF", "feed", "channel", "entry"})  # "entry": an Atom Entry Document
+# A feed pasted inside an HTML page (saved from a browser, served by a misconfigured CMS).
+_FEED_INSIDE = re.compile(r"<(?:\w+:)?feed\b[^>]*\bxmlns(?::\w+)?=[\"']http://www\.w3\.org/2005/Atom|<rss\b[^>]*\bversion=")
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_GUNZIPPED = 256 * 1024 * 1024  # a gzipped feed file may expand to this much, no more (a gzip bomb stops)
 _TreeParser = Callable[[etree._Element], Iterable[WireItem | RecordError]]
 # Root element (local name) -> parser of the parsed tree.
 XML_FORMATS: dict[str, _TreeParser] = {
@@ -69,7 +75,7 @@ def read_markup(text: str, *, name: str) -> Iterator[ParseItem]:
     if root_name is None:
         raise DumpError("markup without a root element: not a feed or a news format newsdigest reads")
     local = root_name.split(":")[-1]
-    if local in FEED_ROOTS:
+    if local in FEED_ROOTS or (local.lower() == "html" and _FEED_INSIDE.search(text)):
         yield from _require_items(articles_of(parse_feed(without_declaration(text)), name=name))
         return
     if local not in XML_FORMATS:
@@ -162,12 +168,34 @@ def iter_source(source: DumpSource) -> Iterator[ParseItem]:
     """Stream one dump's articles and record errors in file order (see :mod:`bot.ingest.parsed`)."""
     with source.open() as stream:
         first = stream.read(1024)
+    if first.startswith(GZIP_MAGIC):  # a feed saved as served with Content-Encoding: gzip
+        yield from iter_source(DumpSource.from_bytes(_gunzip(source), name=source.name,
+                                                     content_type=source.content_type))
+        return
     if _starts_with_markup(first):
         yield from iter_markup(source)
         return
     head, complete = _head(source)
     kind = sniff_format(head, name=source.name, complete=complete)
     yield from _with_language(PARSERS[kind](source))
+
+
+def _gunzip(source: DumpSource) -> bytes:
+    """The decompressed bytes of a gzip file, refused past MAX_GUNZIPPED (bounded memory, whatever the ratio)."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    out = bytearray()
+    try:
+        with source.open() as stream:
+            while block := stream.read(1 << 16):
+                out += inflater.decompress(block, MAX_GUNZIPPED + 1 - len(out))
+                if len(out) > MAX_GUNZIPPED or inflater.unconsumed_tail:
+                    raise DumpError(f"gzip file expands beyond {MAX_GUNZIPPED // (1024 * 1024)} MB: not read")
+        out += inflater.flush()
+    except zlib.error as exc:
+        raise DumpError(f"broken gzip file ({exc})") from exc
+    if out.startswith(GZIP_MAGIC):
+        raise DumpError("gzip inside gzip: not read")
+    return bytes(out)
 
 
 def iter_dump(path: Path) -> Iterator[ParseItem]:

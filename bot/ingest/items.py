@@ -17,9 +17,9 @@ from bot.ingest.credits import agencies, split_credit, text_attributions
 from bot.ingest.dates import parse_date
 from bot.ingest.decode import clean_line
 from bot.ingest.language import detect_language, language_tag
-from bot.ingest.markup import html_to_text, inline_text, looks_like_html
-from bot.ingest.parsed import RecordError
-from summarizer.models import Article
+from bot.ingest.markup import html_to_text, inline_text, looks_like_html, strip_tags
+from bot.ingest.parsed import HeadlineOnly, RecordError
+from summarizer.models import Article, Block
 
 Outcome = Article | RecordError
 
@@ -67,7 +67,9 @@ def _body_text(item: WireItem) -> str:
     for value, is_html in ((item.html, True), (item.text, False), (item.summary, None)):
         if not value or not value.strip():
             continue
-        text = html_to_text(value) if is_html or (is_html is None and looks_like_html(value)) else value
+        # "Plain" bodies often carry HTML anyway: ANSA's text/plain inlineData holds <p> tags, NewsML 1.2
+        # DataContent marked HTML, NTB's NITF paragraphs hold an escaped <div>/<script> embed.
+        text = html_to_text(value) if is_html or looks_like_html(value) else value
         if text.strip():
             return text
     return ""
@@ -87,25 +89,29 @@ def _credits(item: WireItem, credit_line: str | None, paragraphs: list[str],
 
 def to_article(item: WireItem, *, name: str) -> Iterator[Outcome]:
     """The item's Article (and warnings), or a ``skipped`` RecordError saying why it is not a story."""
-    title = clean_line(inline_text(item.title or ""))
+    title = strip_tags(clean_line(inline_text(item.title or "")))
     label = _label(item, title)
     if not title:
         yield RecordError(item.line, "no headline", "skipped", label)
         return
-    text = _body_text(item)
+    text = strip_tags(_body_text(item))
     captions = [clean_line(inline_text(c)) for c in item.captions if c and c.strip()]
     body = build_body(body_lines(text.replace("\r\n", "\n").replace("\r", "\n")), title=title, captions=captions,
                       vocabulary=lower_vocabulary([text]))
-    paragraphs = [b.text for b in body.blocks if b.kind == "paragraph"]
-    if not paragraphs:
-        yield RecordError(item.line, "no text", "skipped", label)
-        return
+    # Tags again after the body cleaning decoded entities: "&amp;lt;a href&amp;gt;" escaped twice.
+    blocks = tuple(Block(b.kind, clean) for b in body.blocks if (clean := strip_tags(b.text)))
+    paragraphs = [b.text for b in blocks if b.kind == "paragraph"]
     notes: list[RecordError] = []
     published = _published(item, notes, label)
+    if not paragraphs:
+        stub = Article(title=title, blocks=(), url=_web_url(item.url), published_at=published, source=name,
+                       guid=(item.guid or "").strip() or None, language=language_tag(item.language),
+                       credits=_credits(item, None, [], ()))
+        yield HeadlineOnly(item.line, "no text", "skipped", label, article=stub)
+        return
     caption_text, photo_credit = split_credit(captions[0]) if captions else (None, None)
     credit_line = clean_line(item.byline or item.credit or "") or photo_credit or (
         body.credit_lines[0] if body.credit_lines else None)
-    blocks = body.blocks
     language = language_tag(item.language) or detect_language(title, tuple(paragraphs))
     yield Article(
         title=title,

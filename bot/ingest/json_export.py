@@ -206,7 +206,7 @@ def _array_items(reader: _Reader, pos: int, *, strict: bool) -> Iterator[tuple[i
 
 
 def _records(reader: _Reader) -> Iterator[tuple[int, Any]]:
-    """(line, record) for a list, an ``{"articles": [...]}`` wrapper or a single record."""
+    """(line, record) for a list, an ``{"articles": [...]}`` (or other _WRAPPERS) wrapper or a single record."""
     pos = reader.skip(0)
     start = reader.char(pos)
     if start == "[":
@@ -247,10 +247,11 @@ def _records(reader: _Reader) -> Iterator[tuple[int, Any]]:
     yield first_line, bad or checked(record)
 
 
-_WRAPPERS = ("articles", "items")
+# ``item`` / ``_items``: search results of content APIs that return ninjs ({"total": 1, "item": [...]}).
+_WRAPPERS = ("articles", "items", "item", "_items")
 # Keys that say a JSON object is meant as a story (our export's or ninjs').
 _STORY_KEYS = frozenset({"title", "body", "text", "headline", "headlines", "body_text", "body_html", "bodies",
-                         "uri", "articles", "items"})
+                         "uri", *_WRAPPERS})
 
 
 def _keys(record: dict[str, Any]) -> str:

@@ -160,6 +160,19 @@ def _html_to_text(markup: str) -> str:
     return text.replace(_PARA, "\n\n")
 
 
+# Any tag left in text once the markup is parsed: a provider's own escaped markup (STT's
+# "&lt;endash&gt;"), an escaped code sample in a blog post ("<IfModule mod_rewrite.c>"). Never a sentence.
+_LEFTOVER_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s+[^<>]*?)?\s*/?>|<!--.*?-->|<!\[CDATA\[|\]\]>", re.S)
+
+
+def strip_tags(text: str) -> str:
+    """``text`` without tag-like tokens (their content stays); spaces the removal doubled are closed up."""
+    if "<" not in text and "]]>" not in text:
+        return text
+    cleaned = _LEFTOVER_TAG.sub("", text)
+    return "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in cleaned.split("\n"))
+
+
 def inline_text(markup: str) -> str:
     """One line of text from a title or other short field that may carry tags or entities."""
     if not looks_like_html(markup):

@@ -36,6 +36,15 @@ class RecordError:
     item: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HeadlineOnly(RecordError):
+    """A feed item with a headline and no text: skipped ("no text") like any non-story, but it keeps the
+    item as far as it goes (title, url, guid, date; no blocks) so that a ``full_text`` source's poller can
+    fetch its page and store it after all."""
+
+    article: Article | None = None
+
+
 ParseItem = Article | RecordError
 
 

@@ -50,7 +50,8 @@ def decode_markup(data: bytes, *, content_type: str | None = None) -> str:
     """XML/HTML/JSON bytes to text: BOM, then the HTTP charset, then the XML declaration, then detection.
 
     An HTTP charset outranks the document's own declaration (RFC 7303); a declaration the bytes do not
-    match (a "UTF-8" feed written in windows-1251) falls through to detection instead of mojibake.
+    match (a "UTF-8" feed written in windows-1251) falls through to detection instead of mojibake, and
+    bytes that are valid UTF-8 beyond ASCII are read as UTF-8 whatever the label says.
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -58,6 +59,14 @@ def decode_markup(data: bytes, *, content_type: str | None = None) -> str:
                 return data.decode("utf-8-sig" if name == "utf-8" else name)
             except UnicodeDecodeError as exc:
                 raise DumpError(f"invalid {name.upper()} text ({exc.reason})") from exc
+    if not data.isascii():
+        try:
+            # Multi-byte UTF-8 sequences almost never occur by chance in single-byte text, so bytes that
+            # decode as UTF-8 are UTF-8 even under an "iso-8859-1" label (agency NITF and NewsML files
+            # written by UTF-8 systems keep the old declaration; taking it would store "DÃ©cÃ¨s").
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     declared = _DECLARED_ENCODING.match(data[:1024])
     candidates: tuple[str | None, ...] = (
         charset_of(content_type), declared.group(1).decode("ascii") if declared else None, "utf-8")

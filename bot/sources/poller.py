@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app.eventlog import event
 from bot.app.settings import SourcesSettings
+from bot.ingest.parsed import HeadlineOnly
 from bot.ingest.revisions import RevisionFinder
 from bot.ingest.service import FileResult, parse_fetched, store_parsed
 from bot.sources.backoff import next_poll, retry_after_seconds
@@ -141,9 +142,12 @@ class Poller:
         articles, problems = parsed
         known = 0
         if source.full_text:
+            stubs = [p.article for p in problems if isinstance(p, HeadlineOnly) and p.article and p.article.url]
             filled, report = await fill_full_text(articles, self.fetcher, self.app.sessions,
-                                                  limit=self.settings.full_text_pages)
+                                                  limit=self.settings.full_text_pages, stubs=stubs)
             articles, known = tuple(filled), report.known
+            problems = tuple(p for p in problems if not (
+                isinstance(p, HeadlineOnly) and p.article and p.article.url in report.resolved))
             event(log, "full_text", source=source.key_url, pages=report.pages, filled=report.filled,
                   failed=report.failed, known=report.known)
         async with self._stores:

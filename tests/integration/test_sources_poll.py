@@ -314,6 +314,45 @@ async def test_full_text_fetches_only_new_items_pages_and_extracts_the_article(
     assert server.hits["/story/0"] == 1 and server.hits["/story/1"] == 1  # stored items: pages not fetched again
 
 
+def headline_only_rss(base: str, titles: list[str], with_text: tuple[str, str]) -> bytes:
+    """RSS whose items ``titles`` have a headline and a link but no description, plus one item with text."""
+    items = "".join(f"<item><title>{t}</title><link>{base}{n}</link><guid>urn:h:{n}</guid></item>"
+                    for n, t in enumerate(titles))
+    items += (f"<item><title>{with_text[0]}</title><link>{base}text</link><guid>urn:h:text</guid>"
+              f"<description>{with_text[1]}</description></item>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Flashes</title>'
+            f"{items}</channel></rss>").encode()
+
+
+@pytest.mark.parametrize("full_text", [True, False])
+async def test_full_text_fills_headline_only_items_from_their_pages(
+        app: App, server: FeedServer, clock: Clock, full_text: bool) -> None:
+    filled, empty = "Harbour expansion approved", "Harbour meeting adjourned"
+    server.static("/flashes.xml", headline_only_rss(server.url("/page/"), [filled, empty], story(1)),
+                  content_type="application/rss+xml")
+    server.static("/page/0", ARTICLE_PAGE.format(title=filled).encode(), content_type="text/html")
+    server.static("/page/1", b"<html><body><nav>Home</nav></body></html>", content_type="text/html")
+    poller = make_poller(app, clock)
+    add(poller, server.url("/flashes.xml"), full_text=full_text)
+    [outcome] = await poller.poll_due()
+    with app.sessions() as session:
+        bodies = {t: b for t, b in session.execute(select(ArticleRow.title, ArticleRow.body))}
+    if not full_text:  # the headline-only items are skipped as "no text"; their pages are never fetched
+        assert outcome.ok and outcome.new == 1 and set(bodies) == {story(1)[0]}
+        assert server.hits["/page/0"] == 0 and server.hits["/page/1"] == 0
+        return
+    assert outcome.ok and outcome.new == 2 and set(bodies) == {filled, story(1)[0]}
+    assert "Opponents, led by residents of the old town" in bodies[filled]
+    assert server.hits["/page/0"] == 1 and server.hits["/page/1"] == 1  # the empty page: still "no text"
+    with app.sessions() as session:
+        (row,) = session.scalars(select(ArticleRow).where(ArticleRow.title == filled))
+        assert (row.guid, row.language) == ("urn:h:0", "en")
+    clock.advance(EVERY)
+    [again] = await poller.poll_due()
+    assert again.new == 0 and server.hits["/page/0"] == 1  # a stored item's page is not fetched again
+    assert stored(app) == 2
+
+
 async def test_full_text_is_off_by_default(app: App, server: FeedServer, clock: Clock) -> None:
     server.static("/summaries.json", feed_json([("Harbour expansion approved", "Short summary.")],
                                                base=server.url("/story/")))
