@@ -194,51 +194,55 @@ def _quiet_topic(app: Any, now: datetime) -> str:
     return quiet[0] if quiet else min(everything, key=lambda t: recent.get(t, 0))
 
 
-def digest_pass(app: Any, now: datetime, channels: int, *, shared: bool) -> dict[str, float]:
+def digest_pass(app: Any, now: datetime, channels: int, *, shared: bool, told: bool = False) -> dict[str, float]:
     """``channels`` channels with 3-5 topics each, all due at ``now``, timed: their cron fires at once (shared:
-    one due pass, as under ``serve``), or the previous algorithm, one channel after another."""
+    one due pass, as under ``serve``), or the previous algorithm, one channel after another.
+
+    ``told``: the channels had their first digest the day before (an untimed pass), so each brief of the
+    timed one is an update for what that channel was told.
+    """
     import random
 
     from bot.adapters.console import ConsolePoster
     from bot.chat.ports import ChannelKey
     from bot.delivery.channels import ChannelRegistry, load_channel_defaults
     from bot.delivery.runner import Delivery
+    from bot.delivery.scheduler import DigestScheduler
     from bot.store.models import ChannelRow
 
     rng = random.Random(5)
     names = list(app.topics.names)
-    prefix = f"s{int(shared)}"
+    prefix = f"s{int(shared)}{int(told)}"
+    start = now - timedelta(days=2 if told else 1)
     rows = [{"platform": "console", "workspace": prefix, "channel": f"c{i:05d}", "digest_time": f"{now:%H:%M}",
              "timezone": "UTC", "enabled": True, "topics": rng.sample(names, min(len(names), rng.randint(3, 5))),
-             "created_at": now - timedelta(days=2), "covered_until": now - timedelta(days=1)} for i in range(channels)]
+             "created_at": start - timedelta(days=1), "covered_until": start} for i in range(channels)]
     with app.sessions.begin() as session:
         session.execute(insert(ChannelRow), rows)
     poster = ConsolePoster(terminal=False, render=lambda d, f: d.title)
     registry = ChannelRegistry(app.sessions, load_channel_defaults(app.settings.config_dir, app.topics))
-    delivery = Delivery(app, registry, {"console": poster}, clock=lambda: now)
-    if not shared:  # the previous algorithm: each channel reads its window and composes every brief
+    moment = [now - timedelta(days=1) if told else now]
+    delivery = Delivery(app, registry, {"console": poster}, clock=lambda: moment[0])
+    keys = [ChannelKey("console", prefix, f"c{i:05d}") for i in range(channels)]
+
+    async def fires() -> None:  # as under `newsdigest serve`: every cron job fires that minute, asking for a pass
+        scheduler = DigestScheduler(delivery, clock=lambda: moment[0])
+        await asyncio.gather(*(scheduler.fire(key) for key in keys))
+
+    async def sequential() -> None:  # the previous algorithm: each channel reads its window and composes its briefs
         delivery.workers = 1
+        for config, day in await asyncio.to_thread(delivery.due, now):
+            if config.key.workspace == prefix:
+                await delivery._run(config.key, "daily", day, now=now)
 
-        async def sequential() -> None:
-            for config, day in await asyncio.to_thread(delivery.due, now):
-                if config.key.workspace == prefix:
-                    await delivery._run(config.key, "daily", day, now=now)
-
-        work: Any = sequential()
-    else:  # as under `newsdigest serve`: every channel's cron job fires at that minute and asks for a due pass
-        from bot.delivery.scheduler import DigestScheduler
-
-        scheduler = DigestScheduler(delivery, clock=lambda: now)
-        keys = [ChannelKey("console", prefix, f"c{i:05d}") for i in range(channels)]
-
-        async def fires() -> None:
-            await asyncio.gather(*(scheduler.fire(key) for key in keys))
-
-        work = fires()
+    if told:
+        asyncio.run(fires())
+        moment[0] = now
+    first = len(poster.posts)
     t = time.perf_counter()
-    asyncio.run(work)
+    asyncio.run(fires() if shared else sequential())
     wall = time.perf_counter() - t
-    posted = sum(1 for p in poster.posts if p.channel.workspace == prefix)
+    posted = sum(1 for p in poster.posts[first:] if p.channel.workspace == prefix)
     with app.sessions.begin() as session:  # leave the store as it was for the next figure
         session.execute(text("DELETE FROM channels WHERE workspace = :w"), {"w": prefix})
     return {"channels": float(channels), "posted": float(posted), "wall": wall}
@@ -272,6 +276,8 @@ def run_scale(n: int, *, dump_mb: int, data_dir: Path | None, old_channels: int,
                     figures["briefs"] = brief_latency(app, now)
                     progress(f"{kind}: {CHANNELS} channels' digests (one pass)")
                     figures["digest"] = digest_pass(app, now, CHANNELS, shared=True)
+                    progress(f"{kind}: {CHANNELS} channels' digests on their second day")
+                    figures["digest_told"] = digest_pass(app, now, CHANNELS, shared=True, told=True)
                     if old_channels:
                         progress(f"{kind}: {old_channels} channels' digests, one at a time")
                         figures["digest_old"] = digest_pass(app, now, old_channels, shared=False)
@@ -304,6 +310,11 @@ def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
         lines.append(f"| {dig['channels']:.0f} channels due at once (all cron jobs fire that minute, as under serve) "
                      f"| {kind} | "
                      f"{dig['wall']:.1f} s, {dig['posted']:.0f} posted | {BASELINE['digest']}; {BASELINE['due']} |")
+        if "digest_told" in fig:
+            told = fig["digest_told"]
+            lines.append(f"| {told['channels']:.0f} channels due at once on their second day (each brief an update "
+                         f"for what that channel was told the day before) | {kind} | {told['wall']:.1f} s, "
+                         f"{told['posted']:.0f} posted | |")
         if "digest_old" in fig:
             old = fig["digest_old"]
             per = old["wall"] / max(1.0, old["channels"])

@@ -38,6 +38,7 @@ class PassCache:
         self._lock = threading.Lock()
         self.briefs = BriefPool()
         self.told_leads: dict[int, str] = {}  # lead texts of told stories by article id (told.py)
+        self.told_tags: dict[int, frozenset[str]] = {}  # and their topics
         self._revised: dict[tuple[datetime, datetime], dict[int, list[int]]] = {}
         self._sent: dict[int, set[int]] = {}
         self._told: dict[int, dict[str, tuple[str, ...]]] = {}
@@ -122,7 +123,7 @@ class PassCache:
                                         .where(DeliveredRow.channel_id.in_(channel_ids), within)):
                 sent[int(c)].add(int(a))
         told = told_for_channels(session, channel_ids, {t for _, _, _, ts in channels for t in ts},
-                                 leads=self.told_leads)
+                                 leads=self.told_leads, tags=self.told_tags)
         with self._lock:
             self._sent.update(sent)
             for c in channel_ids:

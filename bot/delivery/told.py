@@ -80,11 +80,14 @@ def told_on_topics(session: Session, channel_id: int | None, topics: Collection[
 
 
 def told_for_channels(session: Session, channel_ids: Collection[int], topics: Collection[str], *,
-                      leads: MutableMapping[int, str] | None = None) -> dict[int, dict[str, tuple[str, ...]]]:
-    """:func:`told_on_topics` for many channels (a digest pass's batch) in three statements.
+                      leads: MutableMapping[int, str] | None = None,
+                      tags: MutableMapping[int, frozenset[str]] | None = None) -> dict[int, dict[str, tuple[str, ...]]]:
+    """:func:`told_on_topics` for many channels (a digest pass's batch) in three or four statements.
 
-    Each channel's last RECENT_RUNS posted runs, then per channel and topic the MAX_STORIES most recent
-    stories those runs delivered: the same texts in the same order as one channel at a time.
+    Each channel's last RECENT_RUNS posted runs; what those runs delivered (index on ``delivered.run_id``);
+    the topics of those articles; then per channel and topic the MAX_STORIES most recent, in the order
+    :func:`told_on_topic` gives. ``leads`` and ``tags`` (lead texts, topics by article id) are shared by a
+    pass: channels were told the same stories.
     """
     if not channel_ids or not topics:
         return {}
@@ -94,20 +97,28 @@ def told_for_channels(session: Session, channel_ids: Collection[int], topics: Co
     runs = [int(r) for r in session.scalars(select(numbered.c.id).where(numbered.c.n <= RECENT_RUNS))]
     if not runs:
         return {}
-    order = func.row_number().over(partition_by=(DeliveredRow.channel_id, ArticleTopicRow.topic),
-                                   order_by=(DeliveredRow.run_id.desc(), DeliveredRow.article_id.desc()))
-    ranked = (select(DeliveredRow.channel_id, ArticleTopicRow.topic, DeliveredRow.article_id, order.label("n"))
-              .join(ArticleTopicRow, ArticleTopicRow.article_id == DeliveredRow.article_id)
-              .where(DeliveredRow.run_id.in_(sorted(runs)), ArticleTopicRow.topic.in_(sorted(topics))).subquery())
-    rows = session.execute(select(ranked.c.channel_id, ranked.c.topic, ranked.c.article_id)
-                           .where(ranked.c.n <= MAX_STORIES)
-                           .order_by(ranked.c.channel_id, ranked.c.topic, ranked.c.n)).all()
-    texts = _lead_texts(session, {int(a) for _, _, a in rows}, leads)
-    out: dict[int, dict[str, list[str]]] = {}
-    for channel_id, topic, article_id in rows:
-        if int(article_id) in texts:
-            out.setdefault(int(channel_id), {}).setdefault(str(topic), []).append(texts[int(article_id)])
-    return {c: {t: tuple(v) for t, v in by_topic.items()} for c, by_topic in out.items()}
+    sent = session.execute(select(DeliveredRow.channel_id, DeliveredRow.run_id, DeliveredRow.article_id)
+                           .where(DeliveredRow.run_id.in_(sorted(runs)))).all()
+    tags = {} if tags is None else tags
+    missing = sorted({int(a) for _, _, a in sent} - set(tags))
+    if missing:
+        found: dict[int, set[str]] = {a: set() for a in missing}
+        for article_id, topic in session.execute(select(ArticleTopicRow.article_id, ArticleTopicRow.topic)
+                                                 .where(ArticleTopicRow.article_id.in_(missing))):
+            found[int(article_id)].add(str(topic))
+        tags.update((a, frozenset(t)) for a, t in found.items())
+    wanted = set(topics)
+    picked: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for channel_id, run_id, article_id in sent:
+        for topic in tags.get(int(article_id), frozenset()) & wanted:
+            picked.setdefault(int(channel_id), {}).setdefault(topic, []).append((int(run_id), int(article_id)))
+    for by_topic in picked.values():  # most recent run first, then newest article: as told_on_topic orders
+        for topic, pairs in by_topic.items():
+            by_topic[topic] = sorted(pairs, reverse=True)[:MAX_STORIES]
+    texts = _lead_texts(session, {a for by_topic in picked.values() for pairs in by_topic.values() for _, a in pairs},
+                        leads)
+    return {c: {t: tuple(texts[a] for _, a in pairs if a in texts) for t, pairs in by_topic.items()}
+            for c, by_topic in picked.items()}
 
 
 def _lead_texts(session: Session, article_ids: Collection[int],

@@ -182,8 +182,9 @@ def place_stories(scores: Mapping[int, Mapping[str, float]], order: Sequence[str
         return sorted(((score, t) for t, score in topics.items() if t in rank), key=lambda x: (-x[0], rank[x[1]]))
 
     placed: dict[int, str] = {}
+    order_of: dict[int, list[tuple[float, str]]] = {}  # each story's ranking, sorted once (a digest pass places many)
     for story_id, topics in sorted(scores.items()):
-        best = ranked(topics)
+        best = order_of[story_id] = ranked(topics)
         if best:
             placed[story_id] = best[0][1]
     counts: dict[str, int] = {}
@@ -192,7 +193,7 @@ def place_stories(scores: Mapping[int, Mapping[str, float]], order: Sequence[str
     # Closest ties first, so the story most evenly about two topics is the one that moves.
     moves = []
     for story_id in placed:
-        best = ranked(scores[story_id])
+        best = order_of[story_id]
         near = [(score, t) for score, t in best[1:] if score >= NEAR_TIE * best[0][0] > 0]
         if near:
             moves.append((best[0][0] - near[0][0], story_id, [t for _, t in near]))
