@@ -57,7 +57,8 @@ def render_markdown(
     out += [
         "",
         "CPU time is what one core spends on the call; wall time adds waiting for a core, which is larger"
-        " when the machine is busy (see the load average above).",
+        " when the machine is busy (see the load average above). Every timed call starts with the per-text"
+        " caches empty (`summarizer.rank.clear_caches`): the figures are for stories the process has not read.",
         "",
     ]
     if speed:
