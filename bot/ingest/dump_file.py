@@ -56,6 +56,7 @@ class IngestContext:
     finder: RevisionFinder
     hooks: Sequence[BatchHook] = ()
     busy_timeout: float = 15.0  # settings.database_busy_timeout: how long a batch waits for a locked SQLite
+    guid_scope: str | None = None  # the polled source the articles came from (its guids); None for files
 
 
 class _Locked(Exception):
@@ -103,12 +104,12 @@ def _store_batch(ctx: IngestContext, digest: str, name: str, tally: _Tally, batc
     try:
         with ctx.sessions.begin() as session:
             repo = ArticleRepository(session)
-            results = repo.add_many(batch, ingested_at=now)
+            results = repo.add_many(batch, ingested_at=now, guid_scope=ctx.guid_scope)
             created = [(r.id, a) for r, a in zip(results, batch, strict=True) if r.created]
             # Tag only new stories: a re-sent dump is mostly duplicates.
             repo.add_topics({i: ctx.topics.tag(a.title, [b.text for b in a.blocks]) for i, a in created},
                             ingested_at=now)
-            superseded = ctx.finder.mark(repo, created, since=now - REVISION_WINDOW)
+            superseded = ctx.finder.mark(repo, created, since=now - REVISION_WINDOW, guid_scope=ctx.guid_scope)
             # Stories are stored, not recomputed: the new articles join (or start) stories now.
             assign_stories(session, [NewReport.of(i, a, now) for i, a in created])
             for hook in ctx.hooks:

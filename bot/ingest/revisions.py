@@ -36,6 +36,11 @@ def _text(title: str, body: str) -> str:
     return f"{title}\n\n{body}"
 
 
+def _identity(guid: str, scope: str | None) -> str:
+    """An item's identity for telling near-duplicates apart: its guid, within its source when known."""
+    return guid if scope is None else f"{scope}\x00{guid}"
+
+
 class RevisionFinder:
     """Compares newly stored articles with recent ones and marks the copies that lost as superseded.
 
@@ -84,32 +89,37 @@ class RevisionFinder:
         for old in reversed(recent):  # oldest first, so the oldest leave the window first
             if old.id not in skip:
                 if old.guid:
-                    self._guids[str(old.id)] = old.guid
+                    self._guids[str(old.id)] = _identity(old.guid, old.guid_scope)
                 self._remember(lib.Version(str(old.id), _text(old.title, old.body), old.published_at, old.truncated))
 
-    def _candidates(self, lib: Any, repo: ArticleRepository, new_id: int, article: Article, text: str) -> list[str]:
+    def _candidates(self, lib: Any, repo: ArticleRepository, new_id: int, article: Article, text: str,
+                    scope: str | None) -> list[str]:
         """Earlier versions of a new article: the same guid first, then near-duplicate texts.
 
         Two items with different guids are two stories however alike their texts (a shared
         boilerplate body), so a near-duplicate with another guid is never a candidate.
         """
         found: list[str] = []
+        mine = _identity(article.guid, scope) if article.guid else None
         if article.guid:
-            for old in repo.with_guid(article.guid, exclude=new_id):
+            for old in repo.with_guid(article.guid, scope=scope, exclude=new_id):
                 key = str(old.id)
                 if key not in self._versions:
                     self._versions[key] = lib.Version(key, _text(old.title, old.body), old.published_at,
                                                       old.truncated)
-                    self._guids[key] = article.guid
+                    self._guids[key] = _identity(old.guid or article.guid, old.guid_scope)
                 found.append(key)
         for cand in self._index.find(text) if self._index is not None else ():
             other = self._guids.get(cand)
-            if cand not in found and not (article.guid and other and other != article.guid):
+            if cand not in found and not (mine and other and other != mine):
                 found.append(cand)
         return found
 
-    def mark(self, repo: ArticleRepository, created: Sequence[tuple[int, Article]], *, since: datetime) -> list[int]:
-        """Mark superseded versions among recent articles and ``created``; return the superseded ids."""
+    def mark(self, repo: ArticleRepository, created: Sequence[tuple[int, Article]], *, since: datetime,
+             guid_scope: str | None = None) -> list[int]:
+        """Mark superseded versions among recent articles and ``created``; return the superseded ids.
+
+        ``guid_scope``: the polled source ``created`` came from (its guids are that source's)."""
         if not created:
             return []
         lib = self.stories
@@ -124,8 +134,8 @@ class RevisionFinder:
             published = utc(article.published_at) if article.published_at else None  # comparable with stored
             new = lib.Version(str(new_id), _text(article.title, article.body), published, article.truncated)
             if article.guid:
-                self._guids[new.id] = article.guid
-            for cand in self._candidates(lib, repo, new_id, article, new.text):
+                self._guids[new.id] = _identity(article.guid, guid_scope)
+            for cand in self._candidates(lib, repo, new_id, article, new.text, guid_scope):
                 if cand not in versions:
                     continue
                 # pick_newer: a complete copy beats a truncated one, a longer revision beats its first

@@ -62,10 +62,11 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[FileRes
 
 
 def store_parsed(app: App, topics: TopicSet, finder: RevisionFinder, name: str, articles: Sequence[Article],
-                 problems: tuple[RecordError, ...] = ()) -> FileResult:
+                 problems: tuple[RecordError, ...] = (), *, guid_scope: str | None = None) -> FileResult:
     """Store one fetched feed's articles in one transaction (they are in memory already), then settle the
     stories of the last hour if this process's :class:`FeedSettler` says it is time."""
-    ctx = IngestContext(app.sessions, topics, finder, busy_timeout=app.settings.database_busy_timeout)
+    ctx = IngestContext(app.sessions, topics, finder, busy_timeout=app.settings.database_busy_timeout,
+                        guid_scope=guid_scope)  # a feed's guids are its own: two feeds' "1" are two items
     result = store_articles(ctx, name, articles, problems)
     app.feed_settler.stored(app, result.new)
     return result

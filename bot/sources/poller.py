@@ -152,7 +152,7 @@ class Poller:
                   failed=report.failed, known=report.known)
         async with self._stores:
             result = await asyncio.to_thread(store_parsed, self.app, self.app.topics, self.finder, name, articles,
-                                             problems)
+                                             problems, guid_scope=source.key_url)
         return replace(result, duplicates=result.duplicates + known) if known else result
 
     def _topics(self, result: FileResult) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import Select, delete, func, or_, select, text, update
 from sqlalchemy import insert as core_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -29,9 +29,15 @@ _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _SelectT = TypeVar("_SelectT", bound=Select[*tuple[Any, ...]])
 
 
-def guid_fingerprint(content: str, guid: str) -> str:
+def guid_fingerprint(content: str, guid: str, scope: str | None = None) -> str:
     """The fingerprint of a story whose text another item (another guid) already has: two stories, not one."""
-    return hashlib.sha256(f"{content}\x00guid:{guid}".encode()).hexdigest()
+    key = guid if scope is None else f"{scope}\x00{guid}"
+    return hashlib.sha256(f"{content}\x00guid:{key}".encode()).hexdigest()
+
+
+def same_guid_scope(a: str | None, b: str | None) -> bool:
+    """Whether guids of these scopes can name the same item: one source's, or either source unknown."""
+    return a is None or b is None or a == b
 
 
 def fingerprint(article: Article) -> str:
@@ -80,6 +86,7 @@ class StoredArticle:
     topics: Mapping[str, float] = field(default_factory=dict)
     guid: str | None = None
     language: str | None = None
+    guid_scope: str | None = None
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -100,7 +107,7 @@ class AddResult:
     created: bool  # False: the fingerprint was already stored (by us or a concurrent ingest)
 
 
-def _row_values(article: Article, print_: str, ingested_at: datetime) -> dict[str, Any]:
+def _row_values(article: Article, print_: str, ingested_at: datetime, guid_scope: str | None) -> dict[str, Any]:
     return {
         "fingerprint": print_, "title": article.title, "body": article.body,
         "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
@@ -108,7 +115,7 @@ def _row_values(article: Article, print_: str, ingested_at: datetime) -> dict[st
         "caption_date": article.caption_date, "url": article.url,
         "published_at": utc_or_none(article.published_at), "source": article.source,
         "truncated": article.truncated, "ingested_at": ingested_at,
-        "guid": article.guid, "language": article.language,
+        "guid": article.guid, "language": article.language, "guid_scope": guid_scope if article.guid else None,
     }
 
 
@@ -123,7 +130,7 @@ def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
         caption=row.caption, credit_line=row.credit_line, credits=tuple(row.credits or ()),
         caption_date=row.caption_date, url=row.url, published_at=utc_or_none(row.published_at),
         source=row.source, truncated=bool(row.truncated), superseded_by_id=row.superseded_by_id, topics=topics,
-        guid=row.guid, language=row.language,
+        guid=row.guid, language=row.language, guid_scope=row.guid_scope,
     )
 
 
@@ -156,20 +163,22 @@ class ArticleRepository:
             self.add_topics({result.id: topics}, ingested_at=when)
         return result
 
-    def add_many(self, articles: Sequence[Article], *, ingested_at: datetime | None = None) -> list[AddResult]:
+    def add_many(self, articles: Sequence[Article], *, ingested_at: datetime | None = None,
+                 guid_scope: str | None = None) -> list[AddResult]:
         """Store a batch in two statements (one multi-row insert, one lookup of the ones already stored).
 
         Results follow ``articles``; an article repeated within the batch is created once, then a duplicate.
-        Items with a guid are identified by it first (see :meth:`_guid_keys`).
+        Items with a guid are identified by it first (see :meth:`_guid_keys`), within ``guid_scope`` (the
+        polled source they came from; None: unknown, the guid matches any source's).
         """
         if not articles:
             return []
         now = utc(ingested_at or datetime.now(UTC))
-        prints, known = self._guid_keys(articles, [fingerprint(a) for a in articles])
+        prints, known = self._guid_keys(articles, [fingerprint(a) for a in articles], guid_scope)
         rows: dict[str, dict[str, Any]] = {}
         for k, (print_, article) in enumerate(zip(prints, articles, strict=True)):
             if k not in known:
-                rows.setdefault(print_, _row_values(article, print_, now))
+                rows.setdefault(print_, _row_values(article, print_, now, guid_scope))
         created: dict[str, int] = {}
         if rows:
             insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
@@ -190,38 +199,42 @@ class ArticleRepository:
                 results.append(AddResult(existing[print_], created=False))
         return results
 
-    def _guid_keys(self, articles: Sequence[Article], prints: list[str]) -> tuple[list[str], dict[int, AddResult]]:
+    def _guid_keys(self, articles: Sequence[Article], prints: list[str],
+                   scope: str | None) -> tuple[list[str], dict[int, AddResult]]:
         """For items with a guid: the stored copy each duplicates, or the fingerprint to store it under.
 
         The same guid with the same text is a duplicate. A guid-less copy of the same text (the story came
         in a dump first) is a duplicate too, and learns the guid. Another guid with the same text (a
         shared boilerplate body) is a different story: its fingerprint is salted with its guid. The same
-        guid with changed text is a new row; the revision step then supersedes the older version.
+        guid with changed text is a new row; the revision step then supersedes the older version. The
+        same guid from another source (two feeds' "1") is another guid (:func:`same_guid_scope`).
         """
         keys: list[str] = list(prints)
         known: dict[int, AddResult] = {}
         guided = [k for k, a in enumerate(articles) if a.guid]
         if not guided:
             return keys, known
-        salted = {k: guid_fingerprint(prints[k], articles[k].guid or "") for k in guided}
+        salted = {k: guid_fingerprint(prints[k], articles[k].guid or "", scope) for k in guided}
         wanted = list(dict.fromkeys([prints[k] for k in guided] + list(salted.values())))
-        stored: dict[str, list[tuple[int, str | None]]] = {}
+        stored: dict[str, list[tuple[int, str | None, str | None]]] = {}
         for start in range(0, len(wanted), 500):  # stay under the databases' bound-parameter limits
-            stmt = select(ArticleRow.id, ArticleRow.fingerprint, ArticleRow.guid).where(
+            stmt = select(ArticleRow.id, ArticleRow.fingerprint, ArticleRow.guid, ArticleRow.guid_scope).where(
                 ArticleRow.fingerprint.in_(wanted[start:start + 500]))
-            for row_id, fp, guid in self.session.execute(stmt):
-                stored.setdefault(fp, []).append((int(row_id), guid))
+            for row_id, fp, guid, row_scope in self.session.execute(stmt):
+                stored.setdefault(fp, []).append((int(row_id), guid, row_scope))
         claimed: dict[str, str] = {}  # content fingerprint -> the guid that takes it in this batch
         for k in guided:
             guid, content = articles[k].guid, prints[k]
-            same = next((i for i, g in stored.get(content, []) + stored.get(salted[k], []) if g == guid), None)
+            same = next((i for i, g, s in stored.get(content, []) + stored.get(salted[k], [])
+                         if g == guid and same_guid_scope(s, scope)), None)
             if same is not None:
                 known[k] = AddResult(same, created=False)
                 continue
-            bare = next((i for i, g in stored.get(content, []) if g is None), None)
+            bare = next((i for i, g, _ in stored.get(content, []) if g is None), None)
             if bare is not None:
-                self.session.execute(update(ArticleRow).where(ArticleRow.id == bare).values(guid=guid))
-                stored[content] = [(bare, guid)]
+                self.session.execute(update(ArticleRow).where(ArticleRow.id == bare).values(
+                    guid=guid, guid_scope=scope))
+                stored[content] = [(bare, guid, scope)]
                 known[k] = AddResult(bare, created=False)
                 continue
             owner = claimed.setdefault(content, guid or "")
@@ -229,9 +242,12 @@ class ArticleRepository:
                 keys[k] = salted[k]
         return keys, known
 
-    def with_guid(self, guid: str, *, exclude: int | None = None) -> list[StoredArticle]:
-        """Current (not superseded) articles stored under ``guid``: earlier versions of the same item."""
+    def with_guid(self, guid: str, *, scope: str | None = None, exclude: int | None = None) -> list[StoredArticle]:
+        """Current (not superseded) articles stored under ``guid`` (in ``scope``, see :func:`same_guid_scope`):
+        earlier versions of the same item."""
         stmt = select(ArticleRow).where(ArticleRow.guid == guid, ArticleRow.superseded_by_id.is_(None))
+        if scope is not None:
+            stmt = stmt.where(or_(ArticleRow.guid_scope == scope, ArticleRow.guid_scope.is_(None)))
         if exclude is not None:
             stmt = stmt.where(ArticleRow.id != exclude)
         return [_to_stored(r, {}) for r in self.session.scalars(stmt.order_by(ArticleRow.id))]

@@ -48,6 +48,9 @@ class ArticleRow(Base):
     # The item's id in its feed or wire format (RSS guid, Atom id, ninjs uri, NewsML-G2 guid): the same
     # guid again is the same story (a duplicate, or a revision when its text changed).
     guid: Mapped[str | None] = mapped_column(Text, index=True)
+    # Where the guid is unique: the polled source's URL (migration 0012); NULL when the source is not
+    # known (a file), and then the guid matches any source's.
+    guid_scope: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))  # ISO 639 code, from the item or detected
     # A re-sent, longer version of the same story replaces this one in briefs and digests.
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))

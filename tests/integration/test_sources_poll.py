@@ -353,6 +353,35 @@ async def test_full_text_fills_headline_only_items_from_their_pages(
     assert stored(app) == 2
 
 
+def numbered_rss(*items: tuple[str, str, str]) -> bytes:
+    """RSS whose items carry the site's own short guids ((guid, title, description)), as many CMSs number them."""
+    body = "".join(f"<item><title>{t}</title><guid isPermaLink=\"false\">{g}</guid><description>{d}</description>"
+                   "</item>" for g, t, d in items)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>{body}</channel></rss>'.encode()
+
+
+async def test_two_sources_with_the_same_guid_are_two_stories_and_revise_only_their_own(
+        app: App, server: FeedServer, clock: Clock) -> None:
+    (ta, da), (tb, db), (_, dc) = story(1), story(2), story(3)
+    feeds = {"/a.xml": numbered_rss(("1", ta, da)), "/b.xml": numbered_rss(("1", tb, db))}
+    for path in feeds:
+        server.static(path, lambda path=path: feeds[path], content_type="application/rss+xml")
+    poller = make_poller(app, clock)
+    add(poller, server.url("/a.xml"))
+    add(poller, server.url("/b.xml"))
+    first = await poller.poll_due()
+    assert sorted(o.new for o in first) == [1, 1]
+    feeds["/a.xml"] = numbered_rss(("1", f"{ta}, updated", f"{da} {dc}"))  # source a revises its item 1
+    clock.advance(EVERY)
+    await poller.poll_due()
+    with app.sessions() as session:
+        rows = {r.title: r for r in session.scalars(select(ArticleRow))}
+    assert set(rows) == {ta, f"{ta}, updated", tb}
+    assert rows[ta].superseded_by_id == rows[f"{ta}, updated"].id  # a's first version, by a's revision
+    assert rows[tb].superseded_by_id is None  # b's item "1" is another story: never touched
+    assert (rows[tb].guid, rows[tb].guid_scope) == ("1", server.url("/b.xml"))
+
+
 async def test_full_text_is_off_by_default(app: App, server: FeedServer, clock: Clock) -> None:
     server.static("/summaries.json", feed_json([("Harbour expansion approved", "Short summary.")],
                                                base=server.url("/story/")))
