@@ -50,6 +50,11 @@ CANDIDATES = 50  # recent reports compared with a new one (those sharing the mos
 MAX_COMPONENT = 300  # reports re-clustered together at most
 SETTLE_WINDOW = timedelta(hours=1)  # each ingest run settles the stories of the reports of the last hour
 SETTLE_MAX = 2000  # ... at most this many (the newest)
+# Reports' features (and TF-IDF vectors) one pass keeps in memory at most. A batch of 500 reports with
+# 50 candidates each, or a settle of 2,000, can touch tens of thousands of reports in a busy window;
+# beyond this the ones not needed right now are dropped (they are in story_features, read again when
+# needed), so a long dump is ingested in the same memory however many stories its window holds.
+CACHE_MAX = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +91,15 @@ class _Assigner:
         self._n_docs: int | None = None
 
     def load(self, ids: Collection[int]) -> None:
+        """Have the features of ``ids`` in memory (other reports' may be dropped: see CACHE_MAX)."""
         missing = [i for i in ids if i not in self.known]
-        if missing:
-            self.known.update(self.store.features(missing))
+        if not missing:
+            return
+        if len(self.known) + len(missing) > CACHE_MAX:
+            keep = set(ids)
+            self.known = {i: f for i, f in self.known.items() if i in keep}
+            self._vectors = {i: v for i, v in self._vectors.items() if i in keep}
+        self.known.update(self.store.features(missing))
 
     def idf(self, ids: Collection[int]) -> Callable[[str], float]:
         """IDF from the stored word statistics (which already count this batch), covering ``ids``' words."""
@@ -108,6 +119,7 @@ class _Assigner:
 
     def linked(self, article_id: int, ingested_at: datetime) -> list[tuple[float, int, int]]:
         """(similarity, candidate id, its story) of the assigned recent reports similar enough, best first."""
+        self.load([article_id])
         mine = self.known[article_id]
         found = self.store.candidates(mine.names, since=ingested_at - STORY_WINDOW, until=ingested_at + STORY_WINDOW,
                                       exclude=article_id, per_name=PER_NAME, limit=CANDIDATES)
@@ -115,7 +127,7 @@ class _Assigner:
         if not stories:
             return []
         ids = sorted(stories)
-        self.load(ids)
+        self.load([article_id, *ids])
         idf = self.idf([article_id, *ids])
         mine_vector = self.vector(article_id, idf)
         scored = ((similarity_to(mine, mine_vector, self.known[i], self.vector(i, idf)), i) for i in ids)

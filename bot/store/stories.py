@@ -6,6 +6,7 @@ name), the members of the stories it may join (capped by the caller) and their w
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -95,8 +96,9 @@ class StoryStore:
         out: dict[int, EventFeatures] = {}
         for chunk in _chunks(sorted(ids)):
             for row in self.session.scalars(select(StoryFeaturesRow).where(StoryFeaturesRow.article_id.in_(chunk))):
-                out[row.article_id] = EventFeatures({str(k): int(v) for k, v in row.terms.items()},
-                                                    frozenset(str(n) for n in row.names))
+                # Interned: the same words recur across thousands of reports read in one pass.
+                out[row.article_id] = EventFeatures({sys.intern(str(k)): int(v) for k, v in row.terms.items()},
+                                                    frozenset(sys.intern(str(n)) for n in row.names))
         return out
 
     def story_of(self, ids: Collection[int]) -> dict[int, int | None]:

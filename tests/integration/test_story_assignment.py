@@ -213,3 +213,19 @@ def test_assignment_cost_does_not_grow_with_the_store(sessions: sessionmaker[Ses
     large = cost({"id": "p2", "title": "Mayor Jones resigns", "paragraphs": ["Mayor Jones resigned on Friday."]})
     assert sum(loaded) == CANDIDATES
     assert large == small
+
+
+def test_a_small_feature_cache_gives_the_same_grouping(sessions: sessionmaker[Session],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Features dropped from a pass's memory (CACHE_MAX) are read again from the store: same stories."""
+    import bot.ingest.story_assignment as assignment
+
+    monkeypatch.setattr(assignment, "CACHE_MAX", 6)
+    loaded: list[int] = []
+    original = StoryStore.features
+    monkeypatch.setattr(StoryStore, "features", lambda self, ids: loaded.append(len(ids)) or original(self, ids))
+    rows = list(ROWS)
+    random.Random(3).shuffle(rows)
+    ids = _ingest(sessions, [rows[:40], rows[40:]])
+    assert _stored_partition(sessions, ids) == BATCH
+    assert sum(loaded) > len(ROWS)  # some features really were dropped and read again
