@@ -9,7 +9,6 @@ sequential loop without conditional GET, parsing and storing everything each tim
 from __future__ import annotations
 
 import asyncio
-import json
 import resource
 import subprocess
 import sys
@@ -28,27 +27,53 @@ HEADING = "## Feed polling"
 
 # The server (child process) ------------------------------------------------------------------------
 
-def _item(feed: int, n: int) -> dict[str, str]:
-    return {"title": f"Feed {feed} reports development number {n} in the harbour dispute",
-            "body": f"Officials at desk {feed} described development {n} on Tuesday. The measure number {n} "
-                    f"was announced after a long review by the board of feed {feed}. Critics said it would "
-                    f"cost {n * 7 + feed} million. A spokesperson called decision {n} final.",
-            "url": f"https://feeds.example/{feed}/{n}"}
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "world-news-2026-01-28.txt"
+
+
+def sample_paragraphs() -> list[str]:
+    """Real news paragraphs (the bundled sample dump's longer lines): what feed items carry."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if len(line.split()) >= 15]
+
+
+def _item(paragraphs: list[str], feed: int, n: int) -> str:
+    """One RSS 2.0 item: a headline and three real paragraphs as escaped HTML, like most news feeds.
+
+    The feed and item numbers make each item its own story (no two fingerprints alike)."""
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    start = (feed * 7 + n * 3) % len(paragraphs)
+    body = [paragraphs[(start + k) % len(paragraphs)] for k in range(3)]
+    title = " ".join(body[0].split()[:9]).rstrip(",.;:") + f" (report {feed}-{n})"
+    html = "".join(f"<p>{p}</p>" for p in body) + f"<p>Desk {feed} filed report {n}.</p>"
+    when = format_datetime(datetime(2026, 1, 28, tzinfo=UTC) + timedelta(minutes=n))
+    return (f"<item><title>{escape(title)}</title><link>https://feeds.example/{feed}/{n}</link>"
+            f'<guid isPermaLink="false">urn:bench:{feed}:{n}</guid><pubDate>{when}</pubDate>'
+            f"<description>{escape(html)}</description></item>")
+
+
+def rss_feed(paragraphs: list[str], feed: int, first: int) -> bytes:
+    """Feed ``feed`` with items ``first`` .. ``first + ITEMS - 1``, newest first."""
+    items = "".join(_item(paragraphs, feed, i) for i in reversed(range(first, first + ITEMS)))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench desk {feed}</title>'
+            f"<link>https://feeds.example/{feed}/</link><language>en</language>{items}</channel></rss>").encode()
 
 
 def serve(feeds: int, hosts: int) -> None:
-    """Serve /feed/<n>.json with ETags; POST /bump adds one item to every feed. Prints the port, then runs."""
+    """Serve /feed/<n>.xml (RSS 2.0) with ETags; POST /bump adds one item to every feed. Prints the port."""
     from aiohttp import web
 
     version = {"n": 0}
+    paragraphs = sample_paragraphs()
 
     async def feed(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
         etag = f'"{n}-{version["n"]}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        items = [_item(n, i) for i in range(version["n"], version["n"] + ITEMS)]
-        return web.Response(body=json.dumps(items[::-1]), content_type="application/json", headers={"ETag": etag})
+        return web.Response(body=rss_feed(paragraphs, n, version["n"]), content_type="application/rss+xml",
+                            charset="utf-8", headers={"ETag": etag})
 
     async def bump(request: web.Request) -> web.Response:
         version["n"] += 1
@@ -56,7 +81,7 @@ def serve(feeds: int, hosts: int) -> None:
 
     async def main() -> None:
         app = web.Application()
-        app.router.add_get("/feed/{n}.json", feed)
+        app.router.add_get("/feed/{n}.xml", feed)
         app.router.add_post("/bump", bump)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -108,7 +133,7 @@ async def _bench(n: int, port: int, database_url: str | None, tmp: Path) -> list
     from bot.sources.poller import Poller
     from bot.sources.registry import SourceRegistry
 
-    urls = [f"http://127.0.0.{2 + i % HOSTS}:{port}/feed/{i}.json" for i in range(n)]
+    urls = [f"http://127.0.0.{2 + i % HOSTS}:{port}/feed/{i}.xml" for i in range(n)]
     settings = load_settings(data_dir=tmp)
     rounds: list[Round] = []
 
@@ -176,9 +201,10 @@ def run_feeds(n: int, *, database_url: str | None, output: Path | None, machine:
     backend = "PostgreSQL" if database_url and database_url.startswith("postgres") else "SQLite"
     lines = [
         f"{HEADING}", "",
-        f"{date}; {machine}. `newsdigest bench --feeds {n}`: {n} JSON feeds of {ITEMS} items on {HOSTS} loopback "
-        f"hosts (server in a child process), {backend} store, default [sources] settings. CPU is this process "
-        "(fetching, parsing, storing, tagging); peak RSS is the whole run's.", "",
+        f"{date}; {machine}. `newsdigest bench --feeds {n}`: {n} RSS 2.0 feeds of {ITEMS} items (real news "
+        f"paragraphs from the bundled sample, as escaped HTML) on {HOSTS} loopback hosts (server in a child "
+        f"process), {backend} store, default [sources] settings. CPU is this process (fetching, feedparser, "
+        "HTML parsing, storing, tagging); peak RSS is the whole run's.", "",
         "| run | feeds/s | CPU ms per feed | new stories | feeds ok |", "|---|---:|---:|---:|---:|",
         *(f"| {r.label} | {r.per_second:.1f} | {r.cpu_ms_per_feed:.1f} | {r.new} | {r.ok}/{r.feeds} |"
           for r in rounds),

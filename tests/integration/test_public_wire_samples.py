@@ -152,8 +152,10 @@ def test_a_real_public_file_is_stored_under_its_headlines_without_markup_or_moji
         stored = ArticleRepository(session).get_many(result.article_ids)
     expected = headlines(path)
     assert len(result.article_ids) + len(skipped) == len(expected), (expected, result.to_dict())
+    # Compared without spaces: the reading here cannot tell inline tags ("ft<sup>2</sup>") from block ones.
+    unspaced = {"".join(e.split()) for e in expected}
     for article in stored:
-        assert article.title in expected, (article.title, expected)
+        assert "".join(article.title.split()) in unspaced, (article.title, expected)
         for text in (article.title, *article.paragraphs):
             assert not TAG.search(text), (article.title, text)
             assert not MOJIBAKE.search(text), (article.title, text)
