@@ -51,7 +51,8 @@ REFUSED = {
     "iptc-LISTING_7_": "XML with root <groupSet>",
     "iptc-LISTING_8_": "XML with root <groupSet>",
     "iptc-LISTING_9_": "XML with root <groupSet>",
-    "superdesk-ap_media_text_": "JSON object with keys api_mode",  # AP Media API JSON, not ninjs
+    "superdesk-ap_media_text_feed": "JSON object with keys api_mode",  # AP Media API JSON, not ninjs
+    "superdesk-ap_media_text_item": "JSON object with keys api_mode",
     "superdesk-ritzau_": "XML with root <",  # Ritzau's own XML
 }
 TAG = re.compile(r"</?[A-Za-z][\w:.-]*(\s[^<>]*)?/?>|<!\[CDATA\[|&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
@@ -85,7 +86,10 @@ def _first_text(element: etree._Element, *names: str) -> str:
 def _xml_headlines(data: bytes) -> list[str]:
     """Headlines of the story-like items of an agency file, read independently of bot.ingest."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-    root = etree.fromstring(data, parser)
+    try:  # AFP/NTB files declare iso-8859-1 and are written in UTF-8: what the bytes are wins
+        root = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", data.decode("utf-8")), parser)
+    except UnicodeDecodeError:
+        root = etree.fromstring(data, parser)
     kind = _local(root)
     if kind == "nitf":
         return [_first_text(root, "hl1", "title")]
@@ -94,7 +98,7 @@ def _xml_headlines(data: bytes) -> list[str]:
         return [_first_text(item, "HeadLine", "hl1") for item in items]
     items = [root] if kind != "newsMessage" else [
         e for s in root if _local(s) == "itemSet" for e in s if isinstance(e.tag, str)]
-    return [_first_text(item, "headline", "hl1") for item in items]
+    return [_first_text(item, "headline", "hl1", "title") for item in items]
 
 
 def _json_headlines(data: bytes) -> list[str]:
