@@ -179,7 +179,10 @@ def place_stories(scores: Mapping[int, Mapping[str, float]], order: Sequence[str
     rank = {t: i for i, t in enumerate(order)}
 
     def ranked(topics: Mapping[str, float]) -> list[tuple[float, str]]:
-        return sorted(((score, t) for t, score in topics.items() if t in rank), key=lambda x: (-x[0], rank[x[1]]))
+        items = [(score, t) for t, score in topics.items() if t in rank]
+        if len(items) > 1:  # most stories have one of the channel's topics: nothing to sort
+            items.sort(key=lambda x: (-x[0], rank[x[1]]))
+        return items
 
     placed: dict[int, str] = {}
     order_of: dict[int, list[tuple[float, str]]] = {}  # each story's ranking, sorted once (a digest pass places many)
