@@ -239,13 +239,13 @@ def digest_pass(app: Any, now: datetime, channels: int, *, shared: bool, told: b
         asyncio.run(fires())
         moment[0] = now
     first = len(poster.posts)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     asyncio.run(fires() if shared else sequential())
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, _cpu() - c
     posted = sum(1 for p in poster.posts[first:] if p.channel.workspace == prefix)
     with app.sessions.begin() as session:  # leave the store as it was for the next figure
         session.execute(text("DELETE FROM channels WHERE workspace = :w"), {"w": prefix})
-    return {"channels": float(channels), "posted": float(posted), "wall": wall}
+    return {"channels": float(channels), "posted": float(posted), "wall": wall, "cpu": cpu}
 
 
 def _prefixed(progress: Callable[[str], None], kind: str) -> Callable[[str], None]:
@@ -309,17 +309,19 @@ def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
         dig = fig["digest"]
         lines.append(f"| {dig['channels']:.0f} channels due at once (all cron jobs fire that minute, as under serve) "
                      f"| {kind} | "
-                     f"{dig['wall']:.1f} s, {dig['posted']:.0f} posted | {BASELINE['digest']}; {BASELINE['due']} |")
+                     f"{dig['wall']:.1f} s ({dig['cpu']:.1f} s CPU), {dig['posted']:.0f} posted | "
+                     f"{BASELINE['digest']}; {BASELINE['due']} |")
         if "digest_told" in fig:
             told = fig["digest_told"]
             lines.append(f"| {told['channels']:.0f} channels due at once on their second day (each brief an update "
-                         f"for what that channel was told the day before) | {kind} | {told['wall']:.1f} s, "
+                         f"for what that channel was told the day before) | {kind} | {told['wall']:.1f} s "
+                         f"({told['cpu']:.1f} s CPU), "
                          f"{told['posted']:.0f} posted | |")
         if "digest_old" in fig:
             old = fig["digest_old"]
             per = old["wall"] / max(1.0, old["channels"])
             lines.append(f"| {old['channels']:.0f} channels one at a time, each reading its window (old algorithm) | "
-                         f"{kind} | {old['wall']:.1f} s ({per * 1000:.0f} ms a channel, "
+                         f"{kind} | {old['wall']:.1f} s, {old['cpu']:.1f} s CPU ({per * 1000:.0f} ms a channel, "
                          f"~{per * CHANNELS:.0f} s for {CHANNELS:,}) | |")
     if "dump" in results:
         d = results["dump"]
