@@ -36,6 +36,7 @@ class PassCache:
         self._rows: dict[tuple[datetime, datetime], dict[str, list[_RankedRow]]] = {}
         self._windows: dict[tuple[str, datetime, datetime], TopicWindow] = {}
         self._lock = threading.Lock()
+        self._prefetching = threading.Lock()
         self.briefs = BriefPool()
         self.told_leads: dict[int, str] = {}  # lead texts of told stories by article id (told.py)
         self.told_tags: dict[int, frozenset[str]] = {}  # and their topics
@@ -107,6 +108,10 @@ class PassCache:
         for the batch instead of four per channel."""
         if not channels:
             return
+        with self._prefetching:  # batches in flight at once share the told caches below
+            self._prefetch(session, channels)
+
+    def _prefetch(self, session: Session, channels: Sequence[tuple[int, datetime, datetime, tuple[str, ...]]]) -> None:
         lows: list[int] = []
         older: set[int] = set()
         for _, floor, end, _ in channels:

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 WORKERS = 8  # digests composed and posted at once by one process on PostgreSQL (posting waits on the network)
 BATCH = 100  # due digests claimed, composed and marked together in a pass (one transaction per step)
+BATCHES_IN_FLIGHT = 2  # on PostgreSQL: one batch composing while another's marks are written
 POST_WORKERS = 8  # posts in flight at once in a batch (each waits on the platform, not on this process)
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
@@ -133,8 +134,15 @@ class Delivery:
         self._order.shuffle(due)
         cache = PassCache()
         failures: list[BaseException] = []
-        for start in range(0, len(due), BATCH):
-            done, failed = await self._batch(due[start:start + BATCH], now, cache)
+        # On PostgreSQL a second batch composes while the first one's marks (a few hundred thousand
+        # `delivered` rows) are written by the server; SQLite has one writer, so one batch at a time.
+        gate = asyncio.Semaphore(1 if self.app.engine.dialect.name == "sqlite" else BATCHES_IN_FLIGHT)
+
+        async def batch(part: list[tuple[ChannelConfig, date]]) -> tuple[list[RunOutcome], list[BaseException]]:
+            async with gate:
+                return await self._batch(part, now, cache)
+
+        for done, failed in await asyncio.gather(*(batch(due[i:i + BATCH]) for i in range(0, len(due), BATCH))):
             outcomes.extend(done)
             failures.extend(failed)
         for failure in failures:  # one channel's database error must not cost the others their digest

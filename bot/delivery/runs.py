@@ -286,10 +286,15 @@ class RunLedger:
 def _insert_delivered(session: Session, rows: list[tuple[int, int, int]]) -> None:
     """(channel, article, run) rows into ``delivered``: a digest pass writes a few hundred thousand. On SQLite
     straight to the driver's executemany (SQLAlchemy's per-row parameter handling cost more than the
-    insert); elsewhere Core's batched multi-row insert."""
+    insert); on PostgreSQL with psycopg a COPY in the same transaction; elsewhere Core's multi-row insert."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("INSERT INTO delivered (channel_id, article_id, run_id) VALUES (?, ?, ?)", rows)
+    elif connection.dialect.driver == "psycopg":  # COPY: two thirds of the time of multi-row INSERTs here
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                "COPY delivered (channel_id, article_id, run_id) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
         connection.execute(insert(DeliveredRow), [{"channel_id": c, "article_id": a, "run_id": r} for c, a, r in rows])
 
