@@ -26,7 +26,7 @@ from bot.ingest.json_export import iter_json, iter_jsonl
 from bot.ingest.json_records import loads
 from bot.ingest.language import detect_language
 from bot.ingest.newsml1 import parse_newsml1
-from bot.ingest.newsml_g2 import ITEM_KINDS, parse_g2
+from bot.ingest.newsml_g2 import ITEM_KINDS, parse_g2, stream_g2_message
 from bot.ingest.nitf import parse_nitf
 from bot.ingest.parsed import DumpError, DumpSource, ParsedDump, ParseItem, Parser, RecordError, collect
 from bot.ingest.text_dump import iter_text
@@ -80,6 +80,14 @@ def read_markup(text: str, *, name: str) -> Iterator[ParseItem]:
         return
     if local not in XML_FORMATS:
         raise DumpError(_not_ours(root_name))
+    if local == "newsMessage":
+        try:
+            streamed = stream_g2_message(text)
+        except etree.XMLSyntaxError:
+            pass  # ill-formed: read leniently as a whole below (with the note saying so)
+        else:
+            yield from _require_items(articles_of(streamed, name=name))
+            return
     root, note = parse_xml(text)
     if note:
         yield RecordError(0, note, "warning")

@@ -20,6 +20,7 @@ from lxml import etree
 from bot.ingest.items import WireItem
 from bot.ingest.nitf import nitf_item
 from bot.ingest.parsed import RecordError
+from bot.ingest.xmlsafe import iter_complete
 from bot.ingest.xmltree import attr, block_text, child, children, code, first, lang, local, text
 
 ITEM_KINDS = frozenset({"newsItem", "packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem"})
@@ -126,3 +127,24 @@ def parse_g2(root: etree._Element) -> Iterator[WireItem | RecordError]:
             yield news_item(item)
         else:
             yield RecordError(item.sourceline or 0, _NOT_STORIES[name], "skipped", attr(item, "guid"))
+
+
+def _in_item_set(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return local(element) in ITEM_KINDS and parent is not None and local(parent) == "itemSet"
+
+
+def stream_g2_message(text: str) -> list[WireItem | RecordError]:
+    """The items of a ``newsMessage``, read one item at a time (see :func:`iter_complete`).
+
+    What is kept are the items' fields (strings), not the tree: memory follows the text, not the
+    several times larger parsed document. Raises ``etree.XMLSyntaxError`` when the XML is ill-formed.
+    """
+    out: list[WireItem | RecordError] = []
+    for element in iter_complete(text, _in_item_set):
+        name = local(element)
+        out.append(news_item(element) if name == "newsItem" else
+                   RecordError(element.sourceline or 0, _NOT_STORIES[name], "skipped", attr(element, "guid")))
+    if not out:
+        out.append(RecordError(0, "NewsML-G2 message with no items", "skipped"))
+    return out

@@ -12,7 +12,9 @@ Every XML format goes through here before any parser sees it:
 from __future__ import annotations
 
 import codecs
+import io
 import re
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -145,3 +147,24 @@ def _no_declared_entities(root: etree._Element) -> None:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
         raise DumpError(ENTITY_REFUSAL)
+
+
+def iter_complete(text: str, wanted: Callable[[etree._Element], bool]) -> Iterator[etree._Element]:
+    """Stream the elements ``wanted`` picks, each complete, freeing each (and what came before it) once
+    the caller is done with it: a NewsML-G2 message of thousands of items never sits in memory as one
+    tree. Same hardening as :func:`parse_xml` (no entities, no DTD, no network, no huge trees).
+
+    Raises ``etree.XMLSyntaxError`` on ill-formed XML (the caller then reads the file with
+    :func:`parse_xml`, which recovers what it can and says so).
+    """
+    refuse_entities(text)
+    data = io.BytesIO(without_declaration(text).encode("utf-8"))
+    for _, element in etree.iterparse(data, events=("end",), resolve_entities=False, no_network=True,
+                                      load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True):
+        if not wanted(element):
+            continue
+        yield element
+        element.clear(keep_tail=True)
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]  # the items before this one: already read

@@ -126,3 +126,42 @@ def test_a_file_of_non_stories_only_is_read_fine_not_rejected(app: App, tmp_path
         app.close()
     assert (result.status, result.new) == ("ok", 0)
     assert result.reason == "no stories: 1 skipped (planning item (news coverage planning), not a story)"
+
+
+def g2_message(count: int, *, broken: bool = False) -> bytes:
+    """A newsMessage of ``count`` text items and one picture item, as agencies send a day's file."""
+    items = "".join(
+        f'<newsItem guid="urn:msg:{n}"><itemMeta><itemClass qcode="ninat:text"/></itemMeta><contentMeta>'
+        f"<headline>Harbour report number {n}</headline></contentMeta><contentSet><inlineXML>"
+        f'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>{LEAD} Report {n}.</p><p>{SECOND}</p></body></html>'
+        f"</inlineXML></contentSet></newsItem>" for n in range(count))
+    picture = ('<newsItem guid="urn:msg:photo"><itemMeta><itemClass qcode="ninat:picture"/></itemMeta>'
+               "</newsItem>")
+    tail = "</itemSet>" if broken else "</itemSet></newsMessage>"  # broken: the message is cut off
+    return (f'<?xml version="1.0" encoding="utf-8"?><newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">'
+            f"<header><sent>2026-01-30T09:00:00Z</sent></header><itemSet>{items}{picture}{tail}").encode()
+
+
+def test_a_newsml_g2_message_is_read_one_item_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.ingest.newsml_g2 as g2
+
+    held: list[int] = []
+    real = g2.news_item
+
+    def counting(element: object) -> object:
+        held.append(len(element.getparent()))  # type: ignore[attr-defined]  # items still in the tree
+        return real(element)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(g2, "news_item", counting)
+    parsed = parse_bytes(g2_message(1200), name="day.xml")
+    assert [a.title for a in parsed.articles] == [f"Harbour report number {n}" for n in range(1200)]
+    assert [e.reason for e in parsed.errors] == ["picture item, not a story"]
+    # Each item is freed once read: the tree holds only what the parser has read ahead (one buffer, some
+    # 60 of these items), never the message's 1,201.
+    assert len(held) == 1201 and max(held) < 200
+
+
+def test_an_ill_formed_message_is_still_read_leniently_as_a_whole() -> None:
+    parsed = parse_bytes(g2_message(3, broken=True), name="cut.xml")
+    assert [a.title for a in parsed.articles] == [f"Harbour report number {n}" for n in range(3)]
+    assert any(e.kind == "warning" and "not well-formed" in e.reason for e in parsed.errors)
