@@ -54,7 +54,7 @@ SETTLE_MAX = 2000  # ... at most this many (the newest)
 # 50 candidates each, or a settle of 2,000, can touch tens of thousands of reports in a busy window;
 # beyond this the ones not needed right now are dropped (they are in story_features, read again when
 # needed), so a long dump is ingested in the same memory however many stories its window holds.
-CACHE_MAX = 3000
+CACHE_MAX = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +95,12 @@ class _Assigner:
         missing = [i for i in ids if i not in self.known]
         if not missing:
             return
-        if len(self.known) + len(missing) > CACHE_MAX:
+        excess = len(self.known) + len(missing) - CACHE_MAX // 2
+        if len(self.known) + len(missing) > CACHE_MAX:  # drop the longest-held half (not ``ids``): no thrashing
             keep = set(ids)
-            self.known = {i: f for i, f in self.known.items() if i in keep}
-            self._vectors = {i: v for i, v in self._vectors.items() if i in keep}
+            for i in [i for i in self.known if i not in keep][:excess]:
+                del self.known[i]
+                self._vectors.pop(i, None)
         self.known.update(self.store.features(missing))
 
     def idf(self, ids: Collection[int]) -> Callable[[str], float]:
