@@ -57,6 +57,11 @@ class ArticleRow(Base):
     # The event this report belongs to (migration 0010; no FK there, see it). NULL until assigned.
     story_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
+    # Revised reports only (migration 0013): "which reports did this one replace" without a table scan.
+    __table_args__ = (Index("ix_articles_superseded_by_id", "superseded_by_id",
+                            sqlite_where=text("superseded_by_id IS NOT NULL"),
+                            postgresql_where=text("superseded_by_id IS NOT NULL")),)
+
 
 class ArticleTopicRow(Base):
     """An article's relevance to a configured topic, computed at ingest."""

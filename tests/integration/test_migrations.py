@@ -56,3 +56,18 @@ def test_postgres_full_text_is_indexed_by_day_and_words(engine: Engine) -> None:
         pytest.skip("SQLite's full text is FTS5")
     indexes = {i["name"] for i in inspect(engine).get_indexes("articles")}
     assert "ix_articles_time_search" in indexes and "ix_articles_search" not in indexes
+
+
+def test_revision_lookups_use_the_superseded_by_index(engine: Engine) -> None:
+    """Migration 0013: "which reports did N replace" (digest pass, dashboard story page) is an index seek,
+    not a read of every stored article."""
+    queries = ["SELECT id FROM articles WHERE superseded_by_id = 7",
+               "SELECT id, superseded_by_id FROM articles WHERE superseded_by_id >= 3 AND superseded_by_id <= 9"]
+    with engine.begin() as conn:
+        for query in queries:
+            if engine.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {query}")))
+            else:
+                conn.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: ask which paths exist
+                plan = " ".join(str(row[0]) for row in conn.execute(text(f"EXPLAIN {query}")))
+            assert "ix_articles_superseded_by_id" in plan, plan
