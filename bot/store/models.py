@@ -106,7 +106,8 @@ class StoryKeyRow(Base):
     """A name in an article's lead, with its ingest time: the index that finds a new report's candidates."""
 
     __tablename__ = "story_keys"
-    __table_args__ = (Index("ix_story_keys_key_time", "key", "ingested_at"),)
+    # With article_id: the candidate query reads only the index (migration 0014).
+    __table_args__ = (Index("ix_story_keys_key_time_article", "key", "ingested_at", "article_id"),)
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,

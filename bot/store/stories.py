@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from bot.app.timeutil import utc
 from bot.store.models import ArticleRow, StoryFeaturesRow, StoryKeyRow, StoryRow, StoryWordRow
@@ -32,12 +33,33 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start:start + _CHUNK]
 
 
+def _candidate_statement(names: int) -> TextClause:
+    """The candidate query for a report of ``names`` names (see :meth:`StoryStore.candidates`).
+
+    Written as text: the statement's shape changes with the number of names, and building and caching
+    an ORM statement of that many subqueries cost more than running it. A text clause parses its bind
+    parameters when built, which showed in profiles when done per report, so a store keeps one
+    statement per number of names.
+    The innermost select reads only ``ix_story_keys_key_time_article`` (migration 0014).
+    """
+    postings = " UNION ALL ".join(
+        f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{n} AND ingested_at "
+        f"BETWEEN :since AND :until ORDER BY ingested_at DESC LIMIT :per_name) AS p{n}"
+        for n in range(names))
+    return text(f"SELECT c.article_id, a.story_id FROM (SELECT article_id, count(*) AS shared FROM ({postings}) "
+                "AS postings WHERE article_id != :exclude GROUP BY article_id "
+                "ORDER BY shared DESC, article_id DESC LIMIT :limit) AS c JOIN articles a ON a.id = c.article_id "
+                "ORDER BY c.shared DESC, c.article_id DESC").bindparams(
+        bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
+
+
 class StoryStore:
     """The story tables inside the caller's Session (the ingest transaction)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        self._candidate_sql: dict[int, TextClause] = {}  # by number of names: see candidates()
 
     def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> None:
         """Store each new article's features and name keys, and count its words in the statistics."""
@@ -77,17 +99,8 @@ class StoryStore:
         usable = sorted(n for n in names if len(n) <= MAX_WORD)
         if not usable:
             return []
-        # Written as text: the statement's shape changes with the number of names, and building and
-        # caching an ORM statement of that many subqueries cost more than running it.
-        postings = " UNION ALL ".join(
-            f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{n} AND ingested_at "
-            f"BETWEEN :since AND :until ORDER BY ingested_at DESC LIMIT :per_name) AS p{n}"
-            for n in range(len(usable)))
-        sql = text(f"SELECT c.article_id, a.story_id FROM (SELECT article_id, count(*) AS shared FROM ({postings}) "
-                   "AS postings WHERE article_id != :exclude GROUP BY article_id "
-                   "ORDER BY shared DESC, article_id DESC LIMIT :limit) AS c JOIN articles a ON a.id = c.article_id "
-                   "ORDER BY c.shared DESC, c.article_id DESC").bindparams(
-            bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
+        if (sql := self._candidate_sql.get(len(usable))) is None:
+            sql = self._candidate_sql[len(usable)] = _candidate_statement(len(usable))
         params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(usable)}
         params.update(since=utc(since), until=utc(until), exclude=exclude, per_name=per_name, limit=limit)
         return [(int(a), None if s is None else int(s)) for a, s in self.session.execute(sql, params)]
