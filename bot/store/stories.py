@@ -203,9 +203,12 @@ class StoryStore:
                 .where(ArticleRow.story_id.in_(sorted(story_ids))).order_by(ArticleRow.id))
         for row in self.session.execute(stmt):
             members.setdefault(int(row[0]), []).append(row)
+        changes = []
         for story_id, rows in members.items():
             best = min(rows, key=lambda r: (r.superseded_by_id is not None, bool(r.truncated), -int(r[6] or 0), r.id))
-            self.session.execute(update(StoryRow).where(StoryRow.id == story_id).values(
-                representative_id=best.id, size=len(rows),
-                first_seen=min(utc(r.ingested_at) for r in rows), last_seen=max(utc(r.ingested_at) for r in rows),
-                credits=list(dict.fromkeys(c for r in rows for c in (r.credits or ())))))
+            changes.append({
+                "id": story_id, "representative_id": best.id, "size": len(rows),
+                "first_seen": min(utc(r.ingested_at) for r in rows), "last_seen": max(utc(r.ingested_at) for r in rows),
+                "credits": list(dict.fromkeys(c for r in rows for c in (r.credits or ())))})
+        if changes:  # one executemany by primary key: building a statement per story cost more than running it
+            self.session.execute(update(StoryRow), changes)
