@@ -28,66 +28,29 @@ def _lead_text(title: str, blocks: list[Any] | None) -> str:
     return "\n".join([title, *paragraphs[:LEAD_PARAGRAPHS]])
 
 
-def told_on_topic(session: Session, channel_id: int | None, topic: str) -> list[str]:
-    """Headline and leading paragraphs of the stories on ``topic`` the channel's recent digests delivered.
-
-    Most recent first; empty for a channel with no row yet (nothing was delivered to it).
-    """
-    if channel_id is None:
-        return []
-    runs = list(session.scalars(
-        select(DigestRunRow.id)
-        .where(DigestRunRow.channel_id == channel_id, DigestRunRow.status == "posted")
-        .order_by(DigestRunRow.claimed_at.desc()).limit(RECENT_RUNS)))
-    if not runs:
-        return []
-    rows = session.execute(
-        select(ArticleRow.title, ArticleRow.blocks)
-        .join(DeliveredRow, DeliveredRow.article_id == ArticleRow.id)
-        .join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
-        .where(DeliveredRow.run_id.in_(runs), DeliveredRow.channel_id == channel_id, ArticleTopicRow.topic == topic)
-        .order_by(DeliveredRow.run_id.desc(), ArticleRow.id.desc()).limit(MAX_STORIES)).all()
-    return [_lead_text(title, blocks) for title, blocks in rows]
-
-
 def told_on_topics(session: Session, channel_id: int | None, topics: Collection[str], *,
                    leads: MutableMapping[int, str] | None = None) -> dict[str, tuple[str, ...]]:
-    """:func:`told_on_topic` for several topics in two statements (the same texts, in the same order).
+    """Headline and leading paragraphs of the stories on each of ``topics`` the channel's recent digests
+    delivered, most recent first: :func:`told_for_channels` for one channel.
 
-    ``leads``: lead texts by article id, shared by a digest pass (channels were told the same stories).
+    Empty for a channel with no row yet (nothing was delivered to it). ``leads``: lead texts by article
+    id, shared by a digest pass (channels were told the same stories).
     """
-    if channel_id is None or not topics:
+    if channel_id is None:
         return {}
-    runs = (select(DigestRunRow.id)
-            .where(DigestRunRow.channel_id == channel_id, DigestRunRow.status == "posted")
-            .order_by(DigestRunRow.claimed_at.desc()).limit(RECENT_RUNS).scalar_subquery())
-    order = func.row_number().over(partition_by=ArticleTopicRow.topic,
-                                   order_by=(DeliveredRow.run_id.desc(), DeliveredRow.article_id.desc()))
-    ranked = (select(ArticleTopicRow.topic, DeliveredRow.article_id, order.label("n"))
-              .join(ArticleTopicRow, ArticleTopicRow.article_id == DeliveredRow.article_id)
-              .where(DeliveredRow.channel_id == channel_id, DeliveredRow.run_id.in_(runs),
-                     ArticleTopicRow.topic.in_(sorted(topics))).subquery())
-    rows = session.execute(select(ranked.c.topic, ranked.c.article_id)
-                           .where(ranked.c.n <= MAX_STORIES).order_by(ranked.c.topic, ranked.c.n)).all()
-    if not rows:
-        return {}
-    texts = _lead_texts(session, {int(a) for _, a in rows}, leads)
-    out: dict[str, list[str]] = {}
-    for topic, article_id in rows:
-        if int(article_id) in texts:
-            out.setdefault(str(topic), []).append(texts[int(article_id)])
-    return {t: tuple(texts) for t, texts in out.items()}
+    return told_for_channels(session, [channel_id], topics, leads=leads).get(channel_id, {})
 
 
 def told_for_channels(session: Session, channel_ids: Collection[int], topics: Collection[str], *,
                       leads: MutableMapping[int, str] | None = None,
                       tags: MutableMapping[int, frozenset[str]] | None = None) -> dict[int, dict[str, tuple[str, ...]]]:
-    """:func:`told_on_topics` for many channels (a digest pass's batch) in three or four statements.
+    """What each of these channels was told on each of ``topics`` (a digest pass's batch), in three or
+    four statements.
 
     Each channel's last RECENT_RUNS posted runs; what those runs delivered (index on ``delivered.run_id``);
-    the topics of those articles; then per channel and topic the MAX_STORIES most recent, in the order
-    :func:`told_on_topic` gives. ``leads`` and ``tags`` (lead texts, topics by article id) are shared by a
-    pass: channels were told the same stories.
+    the topics of those articles; then per channel and topic the MAX_STORIES most recent (most recent run
+    first, then the newest article). ``leads`` and ``tags`` (lead texts, topics by article id) are shared
+    by a pass: channels were told the same stories.
     """
     if not channel_ids or not topics:
         return {}
@@ -112,7 +75,7 @@ def told_for_channels(session: Session, channel_ids: Collection[int], topics: Co
     for channel_id, run_id, article_id in sent:
         for topic in tags.get(int(article_id), frozenset()) & wanted:
             picked.setdefault(int(channel_id), {}).setdefault(topic, []).append((int(run_id), int(article_id)))
-    for by_topic in picked.values():  # most recent run first, then newest article: as told_on_topic orders
+    for by_topic in picked.values():  # most recent run first, then newest article
         for topic, pairs in by_topic.items():
             by_topic[topic] = sorted(pairs, reverse=True)[:MAX_STORIES]
     texts = _lead_texts(session, {a for by_topic in picked.values() for pairs in by_topic.values() for _, a in pairs},
