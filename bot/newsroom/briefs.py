@@ -72,22 +72,33 @@ def _load(session: Session, shown: Sequence[tuple[int | None, list[int]]], *, si
         hits = {a for _, ranked in shown for a in ranked}
         ids = hits if ids is None else hits & set(ids)
     info = stories(session, [s for s, _ in shown if s is not None], since=since, ids=ids, topic=topic)
-    picks: list[tuple[int, int | None]] = []
+    return _assemble(shown, info, lambda story: story.members,
+                     lambda heads: {a.id: a for a in ArticleRepository(session).get_many(heads)})
+
+
+_Member = tuple[int, str | None]  # (article id, url)
+
+
+def _assemble(shown: Sequence[tuple[int | None, list[int]]], info: dict[int, StoryInfo],
+              members: Callable[[StoryInfo], tuple[_Member, ...]],
+              load_heads: Callable[[list[int]], dict[int, StoredArticle]]) -> list[_Story]:
+    """The shown stories from their info: each led by its representative report when that is among the
+    story's ``members`` (those the brief may show), else by its best candidate."""
+    picks: list[tuple[int, StoryInfo | None, tuple[_Member, ...]]] = []
     for story_id, ranked in shown:
         story = info.get(story_id) if story_id is not None else None
-        eligible = {a for a, _ in story.members} if story else set()
+        kept = members(story) if story else ()
         rep = story.representative_id if story else None
-        picks.append((rep if rep is not None and rep in eligible else ranked[0], story_id))
-    heads = {a.id: a for a in ArticleRepository(session).get_many([h for h, _ in picks])}
+        picks.append((rep if rep is not None and any(a == rep for a, _ in kept) else ranked[0], story, kept))
+    heads = load_heads([h for h, _, _ in picks])
     out: list[_Story] = []
-    for head_id, story_id in picks:
+    for head_id, story, kept in picks:
         head = heads[head_id]
-        story = info.get(story_id) if story_id is not None else None
         if story is None:
             out.append(_Story(head, head.credits, head.url, ()))
             continue
-        others = tuple(a for a, _ in story.members if a != head_id)
-        url = head.url or next((u for _, u in story.members if u), None)
+        others = tuple(a for a, _ in kept if a != head_id)
+        url = head.url or next((u for _, u in kept if u), None)
         out.append(_Story(head, tuple(dict.fromkeys((*head.credits, *story.credits))), url, others))
     return out
 
@@ -311,25 +322,8 @@ def _load_pooled(session: Session, pool: BriefPool, window: TopicWindow, shown: 
                  ids: Collection[int]) -> list[_Story]:
     """:func:`_load` for a digest brief, from the pass's shared story info and heads."""
     info = pool.story_info(session, window, [s for s, _ in shown if s is not None])
-    picks: list[tuple[int, int | None, tuple[tuple[int, str | None], ...]]] = []
-    for story_id, ranked in shown:
-        story = info.get(story_id) if story_id is not None else None
-        members = tuple(m for m in story.members if m[0] in ids) if story else ()
-        rep = story.representative_id if story else None
-        pick = rep if rep is not None and any(a == rep for a, _ in members) else ranked[0]
-        picks.append((pick, story_id, members))
-    heads = pool.heads(session, [h for h, _, _ in picks])
-    out: list[_Story] = []
-    for head_id, story_id, members in picks:
-        head = heads[head_id]
-        story = info.get(story_id) if story_id is not None else None
-        if story is None:
-            out.append(_Story(head, head.credits, head.url, ()))
-            continue
-        others = tuple(a for a, _ in members if a != head_id)
-        url = head.url or next((u for _, u in members if u), None)
-        out.append(_Story(head, tuple(dict.fromkeys((*head.credits, *story.credits))), url, others))
-    return out
+    return _assemble(shown, info, lambda story: tuple(m for m in story.members if m[0] in ids),
+                     lambda heads: pool.heads(session, heads))
 
 
 def digest_brief(app: App, session: Session, window: TopicWindow, ids: Collection[int], pool: BriefPool, *,
