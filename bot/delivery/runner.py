@@ -47,6 +47,17 @@ BATCHES_IN_FLIGHT = 2  # on PostgreSQL: one batch composing while another's mark
 POST_WORKERS = 8  # posts in flight at once in a batch (each waits on the platform, not on this process)
 STALE_AFTER = timedelta(minutes=10)  # far longer than composing and posting one digest ever takes
 REPEAT_NOTE = "This may repeat an earlier digest: the service stopped while posting it."
+EMPTY_TEXT = "No new stories since the last digest; nothing posted."
+
+
+def _skips_empty(composition: Composition, claim: Claim, config: ChannelConfig) -> bool:
+    """An empty digest is posted only when the channel asked for that (``post_empty``), and never for
+    an extra run (`/digest now`, ``--force``): that one answers its caller instead."""
+    return composition.empty and (claim.kind == "extra" or not config.post_empty)
+
+
+def _posted_text(stories: int, key: ChannelKey) -> str:
+    return f"Posted {stories} {'story' if stories == 1 else 'stories'} to {key}."
 
 Outcome = Literal["posted", "recovered", "skipped", "failed", "done", "busy", "exhausted", "empty"]
 
@@ -254,8 +265,8 @@ class Delivery:
 
         jobs: dict[int, asyncio.Task[PostReceipt | BaseException]] = {}
         for i, ((config, claim), c) in enumerate(zip(mine, composed, strict=True)):
-            skip = isinstance(c, Composition) and c.empty and (claim.kind == "extra" or not config.post_empty)
-            if isinstance(c, Composition) and not skip and config.key.platform in self.posters:
+            if (isinstance(c, Composition) and not _skips_empty(c, claim, config)
+                    and config.key.platform in self.posters):
                 jobs[i] = asyncio.ensure_future(post(config, c))
         receipts = {i: await job for i, job in jobs.items()}
         outcomes: list[RunOutcome | None] = [None] * len(mine)
@@ -277,13 +288,11 @@ class Delivery:
                     failures.append(got)  # nothing is recorded for it, as when the process dies there
                 else:
                     finished.append((claim, "posted", c.article_ids, got.message_ids))
-                    n = c.stories
-                    outcomes[i] = self._log(key, claim, config, "posted", n, got.message_ids,
-                                            f"Posted {n} {'story' if n == 1 else 'stories'} to {key}.", c)
-            elif c.empty and (claim.kind == "extra" or not config.post_empty):
+                    outcomes[i] = self._log(key, claim, config, "posted", c.stories, got.message_ids,
+                                            _posted_text(c.stories, key), c)
+            elif _skips_empty(c, claim, config):
                 finished.append((claim, "skipped", c.article_ids, ()))
-                outcomes[i] = self._log(key, claim, config, "empty", 0, (),
-                                        "No new stories since the last digest; nothing posted.", c)
+                outcomes[i] = self._log(key, claim, config, "empty", 0, (), EMPTY_TEXT, c)
             else:
                 later.append((i, f"no {key.platform} adapter is running", True))
         try:
@@ -380,11 +389,10 @@ class Delivery:
         window_start = config.covered_until
         await asyncio.to_thread(self.ledger.record_composition, claim, composition.article_ids,
                                 composition.stories, window_start)
-        if composition.empty and (claim.kind == "extra" or not config.post_empty):
+        if _skips_empty(composition, claim, config):
             await asyncio.to_thread(self.ledger.finish, claim, "skipped", self.clock(),
                                     article_ids=composition.article_ids)
-            text = "No new stories since the last digest; nothing posted."
-            return self._log(key, claim, config, "empty", 0, (), text, composition)
+            return self._log(key, claim, config, "empty", 0, (), EMPTY_TEXT, composition)
         if poster is None:
             return await self._failed(key, claim, config, f"no {key.platform} adapter is running", True, composition)
         started = time.perf_counter()
@@ -398,9 +406,7 @@ class Delivery:
         self.app.metrics.post_seconds.labels(key.platform).observe(time.perf_counter() - started)
         await asyncio.to_thread(self.ledger.finish, claim, "posted", self.clock(),
                                 article_ids=composition.article_ids, message_ids=receipt.message_ids)
-        n = composition.stories
-        text = f"Posted {n} {'story' if n == 1 else 'stories'} to {key}."
-        text += " (flagged as a possible repeat)" if note else ""
+        text = _posted_text(composition.stories, key) + (" (flagged as a possible repeat)" if note else "")
         return self._log(key, claim, config, "posted", composition.stories, receipt.message_ids, text, composition)
 
     async def _find(self, poster: Poster, key: ChannelKey, marker: str) -> PostReceipt | None:
