@@ -231,27 +231,12 @@ class RunLedger:
     def record_composition(self, claim: Claim, article_ids: Collection[int], stories: int,
                            window_start: datetime | None) -> None:
         """Remember what the run is about to post, before posting (a crash after this can be resolved)."""
-        with self.sessions.begin() as session:
-            session.execute(update(DigestRunRow).where(DigestRunRow.id == claim.run_id).values(
-                article_ids=sorted(article_ids), story_count=stories, window_start=window_start))
+        self.record_compositions([(claim, article_ids, stories, window_start)])
 
     def finish(self, claim: Claim, status: Literal["posted", "skipped"], now: datetime, *,
                article_ids: Collection[int], message_ids: Collection[str] = ()) -> None:
         """Mark the run done, record its articles as delivered and move the channel's cursor, atomically."""
-        with self.sessions.begin() as session:
-            self._lock_channel(session, claim.channel_id)
-            run = session.get_one(DigestRunRow, claim.run_id)
-            run.status, run.posted_at, run.error = status, now, None
-            run.message_ids = list(message_ids) or None
-            already = set(session.scalars(select(DeliveredRow.article_id).where(
-                DeliveredRow.channel_id == claim.channel_id, DeliveredRow.article_id.in_(list(article_ids)))))
-            session.add_all(DeliveredRow(channel_id=claim.channel_id, article_id=a, run_id=claim.run_id)
-                            for a in sorted(set(article_ids) - already))
-            channel = session.get_one(ChannelRow, claim.channel_id)
-            cursor = utc_or_none(channel.covered_until)
-            if cursor is None or cursor < claim.window_end:
-                channel.covered_until = claim.window_end
-            channel.last_error = None
+        self.finish_many([(claim, status, article_ids, message_ids)], now)
 
     def fail(self, claim: Claim, reason: str, now: datetime, *, retryable: bool) -> None:
         """Record a failed post on the run and the channel (shown by ``/digest settings``)."""
