@@ -2,21 +2,21 @@
 
 A wire story re-filed with one new paragraph has a different fingerprint, so ingest stores it; this
 module then asks ``summarizer.stories`` whether the two are versions of one text and keeps the newer.
-That library (datasketch and scikit-learn, which pull in scipy) is imported on the first new story
-only: a re-sent dump of duplicates never loads it. If it cannot load, nothing is marked.
+That library is imported on the first new story only: a re-sent dump of duplicates never loads it.
+If it cannot load, nothing is marked.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 from bot.app.timeutil import utc
-from bot.store.articles import ArticleRepository
+from bot.store.articles import ArticleRepository, StoredArticle
 from summarizer.models import Article
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ class RevisionFinder:
     One finder serves a whole ``ingest_paths`` run. Its state is a bounded window: the most recent
     ``CANDIDATE_LIMIT`` stored articles (read once, when the first new story arrives), then every new
     story, the oldest dropped beyond ``WINDOW`` versions, so a run of any length holds the same memory.
+    The window keeps ids, guids and MinHash signatures (about 0.7 KB a version), not texts: the few
+    versions a new story matches are read back from the store to decide which copy stays.
     """
 
     def __init__(self, stories: Any | None = None, *, window: int = WINDOW) -> None:
@@ -56,7 +58,7 @@ class RevisionFinder:
         self._loaded = False
         self.window = window
         self._index: Any | None = None
-        self._versions: dict[str, Any] = {}  # insertion order = age: the first key leaves first
+        self._versions: dict[str, None] = {}  # the window's version ids; insertion order = age, oldest first
         self._guids: dict[str, str] = {}  # version id -> item guid, for the versions in the window that have one
 
     @property
@@ -73,10 +75,10 @@ class RevisionFinder:
     def __len__(self) -> int:
         return len(self._versions)
 
-    def _remember(self, version: Any) -> None:
+    def _remember(self, doc_id: str, text: str) -> None:
         assert self._index is not None
-        self._versions[version.id] = version
-        self._index.add(version.id, version.text)
+        self._versions[doc_id] = None
+        self._index.add(doc_id, text)
         while len(self._versions) > self.window:
             oldest = next(iter(self._versions))
             self._versions.pop(oldest)
@@ -90,14 +92,15 @@ class RevisionFinder:
             if old.id not in skip:
                 if old.guid:
                     self._guids[str(old.id)] = _identity(old.guid, old.guid_scope)
-                self._remember(lib.Version(str(old.id), _text(old.title, old.body), old.published_at, old.truncated))
+                self._remember(str(old.id), _text(old.title, old.body))
 
     def _candidates(self, lib: Any, repo: ArticleRepository, new_id: int, article: Article, text: str,
-                    scope: str | None) -> list[str]:
+                    scope: str | None, texts: dict[str, Any]) -> list[str]:
         """Earlier versions of a new article: the same guid first, then near-duplicate texts.
 
         Two items with different guids are two stories however alike their texts (a shared
-        boilerplate body), so a near-duplicate with another guid is never a candidate.
+        boilerplate body), so a near-duplicate with another guid is never a candidate. The versions
+        found by guid are put in ``texts`` (they were read whole).
         """
         found: list[str] = []
         mine = _identity(article.guid, scope) if article.guid else None
@@ -105,9 +108,9 @@ class RevisionFinder:
             for old in repo.with_guid(article.guid, scope=scope, exclude=new_id):
                 key = str(old.id)
                 if key not in self._versions:
-                    self._versions[key] = lib.Version(key, _text(old.title, old.body), old.published_at,
-                                                      old.truncated)
+                    self._versions[key] = None
                     self._guids[key] = _identity(old.guid or article.guid, old.guid_scope)
+                texts[key] = _version(lib, old)
                 found.append(key)
         for cand in self._index.find(text) if self._index is not None else ():
             other = self._guids.get(cand)
@@ -130,17 +133,21 @@ class RevisionFinder:
         index, versions = self._index, self._versions
         assert index is not None
         superseded: list[int] = []
+        texts: dict[str, Any] = {}  # this call's versions read whole: the new ones and those matched
         for new_id, article in created:
             published = utc(article.published_at) if article.published_at else None  # comparable with stored
             new = lib.Version(str(new_id), _text(article.title, article.body), published, article.truncated)
+            texts[new.id] = new
             if article.guid:
                 self._guids[new.id] = _identity(article.guid, guid_scope)
-            for cand in self._candidates(lib, repo, new_id, article, new.text, guid_scope):
-                if cand not in versions:
+            found = self._candidates(lib, repo, new_id, article, new.text, guid_scope, texts)
+            texts.update(_read(lib, repo, (c for c in found if c in versions and c not in texts)))
+            for cand in found:
+                if cand not in versions or cand not in texts:  # gone: superseded, or no longer stored
                     continue
                 # pick_newer: a complete copy beats a truncated one, a longer revision beats its first
                 # version, otherwise the later one wins.
-                loser, winner = (cand, new.id) if lib.pick_newer(versions[cand], new) is new else (new.id, cand)
+                loser, winner = (cand, new.id) if lib.pick_newer(texts[cand], new) is new else (new.id, cand)
                 repo.mark_superseded(int(loser), int(winner))
                 superseded.append(int(loser))
                 index.remove(loser)
@@ -149,7 +156,17 @@ class RevisionFinder:
                 if loser == new.id:
                     break
             else:
-                self._remember(new)
+                self._remember(new.id, new.text)
         if superseded:
             log.info("revisions superseded=%s", superseded)
         return superseded
+
+
+def _version(lib: Any, stored: StoredArticle) -> Any:
+    return lib.Version(str(stored.id), _text(stored.title, stored.body), stored.published_at, stored.truncated)
+
+
+def _read(lib: Any, repo: ArticleRepository, ids: Iterable[str]) -> dict[str, Any]:
+    """Versions of window members, read from the store (the window keeps no texts)."""
+    wanted = [int(i) for i in ids]
+    return {str(a.id): _version(lib, a) for a in repo.get_many(wanted)} if wanted else {}

@@ -6,8 +6,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from summarizer.near_dup import shingles
 from summarizer.stories import NearDuplicateIndex, Version, is_revision, pick_newer
 from tests.conftest import SAMPLE_DUMP
 
@@ -154,3 +156,28 @@ def test_signatures_are_the_same_in_every_index(text: str) -> None:
         index.add("b", NEW)
         index.add("c", TEXTS["hv-4-1"])
     assert first.find(text) == second.find(text) != []
+
+
+def test_signatures_are_datasketchs() -> None:
+    """The numpy MinHash gives datasketch 2's signatures (affine32, seed 1), so thresholds keep their meaning."""
+    from summarizer.near_dup import _permutations, signature
+
+    grams = shingles("Russia launched its full-scale invasion of Ukraine on Feb. 24, 2022, and the war goes on.")
+    signed = signature(grams, _permutations())
+    # Computed with datasketch 2.0.0: MinHash(num_perm=128, seed=1).update_batch(shingles).hashvalues
+    assert len(grams) == 13 and signed.dtype == np.uint32
+    assert signed[:6].tolist() == [531183237, 65031916, 176655654, 564840353, 478354820, 9545695]
+    assert int(signed.sum(dtype=np.uint64)) == 37689106616
+
+
+def test_removing_keeps_the_other_rows_findable() -> None:
+    index = NearDuplicateIndex()
+    ids = sorted(TEXTS)[:6]
+    for doc_id in ids:
+        index.add(doc_id, TEXTS[doc_id])
+    index.remove(ids[0])  # the last row moves into its place
+    index.remove("unknown")
+    assert len(index) == 5 and ids[0] not in index
+    for doc_id in ids[1:]:
+        assert doc_id in index and index.find(TEXTS[doc_id])[0] == doc_id
+    assert ids[0] not in index.find(TEXTS[ids[0]])
