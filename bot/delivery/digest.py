@@ -21,7 +21,7 @@ from bot.app.timeutil import utc
 from bot.chat.results import Brief, Digest
 from bot.delivery.channels import ChannelConfig
 from bot.delivery.digest_tidy import tidy_sections
-from bot.delivery.told import told_on_topics
+from bot.delivery.told import posted_sentences, told_on_topics
 from bot.newsroom.briefs import digest_brief
 from bot.newsroom.topics import place_stories
 from bot.store.models import ArticleRow, ArticleTopicRow, DeliveredRow
@@ -55,6 +55,11 @@ class Composition:
     @property
     def empty(self) -> bool:
         return self.digest.empty
+
+    @property
+    def sentences(self) -> list[tuple[int, str]]:
+        """What it says, with the article each text came from: recorded on the run as what the channel is told."""
+        return posted_sentences(self.digest)
 
 
 def window_floor(covered_until: datetime | None, window_end: datetime) -> datetime:

@@ -248,7 +248,7 @@ class Delivery:
         post raised what is not an Exception, as when the process dies; it is in the failures)."""
         composed = await asyncio.to_thread(self._compose_all, mine, cache)
         await asyncio.to_thread(self.ledger.record_compositions, [
-            (claim, c.article_ids, c.stories, config.covered_until)
+            (claim, c.article_ids, c.stories, config.covered_until, c.sentences)
             for (config, claim), c in zip(mine, composed, strict=True) if isinstance(c, Composition)])
         gate = asyncio.Semaphore(POST_WORKERS)
 
@@ -388,7 +388,7 @@ class Delivery:
             return await self._failed(key, claim, config, f"composing failed: {type(exc).__name__}: {exc}", True)
         window_start = config.covered_until
         await asyncio.to_thread(self.ledger.record_composition, claim, composition.article_ids,
-                                composition.stories, window_start)
+                                composition.stories, window_start, sentences=composition.sentences)
         if _skips_empty(composition, claim, config):
             await asyncio.to_thread(self.ledger.finish, claim, "skipped", self.clock(),
                                     article_ids=composition.article_ids)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.timeutil import utc_or_none
+from bot.delivery.told import RECENT_RUNS
 from bot.store.models import ChannelRow, DeliveredRow, DigestRunRow
 
 RunKind = Literal["daily", "extra"]
@@ -151,14 +152,18 @@ class RunLedger:
             return {c: Claim(run_ids[c], c, x["marker"], "daily", x["local_date"], now, 1) if isinstance(x, dict) else x
                     for c, x in decided.items()}
 
-    def record_compositions(self, items: Sequence[tuple[Claim, Collection[int], int, datetime | None]]) -> None:
-        """:meth:`record_composition` of many runs, in one transaction."""
+    def record_compositions(self, items: Sequence[tuple[Claim, Collection[int], int, datetime | None,
+                                                        Sequence[tuple[int, str]] | None]]) -> None:
+        """:meth:`record_composition` of many runs (claim, article ids, stories shown, window start, sentences),
+        in one transaction."""
         if not items:
             return
         with self.sessions.begin() as session:
             session.execute(update(DigestRunRow), [
-                {"id": claim.run_id, "article_ids": sorted(ids), "story_count": stories, "window_start": start}
-                for claim, ids, stories, start in items])
+                {"id": claim.run_id, "article_ids": sorted(ids), "story_count": stories, "window_start": start,
+                 "sentences": None if said is None else [[int(a), str(t)] for a, t in said]}
+                for claim, ids, stories, start, said in items])
+            _forget_older_sentences(session, [claim.channel_id for claim, _, _, _, _ in items])
 
     def finish_many(self, items: Sequence[tuple[Claim, Literal["posted", "skipped"], Collection[int],
                                                  Collection[str]]], now: datetime) -> None:
@@ -205,7 +210,7 @@ class RunLedger:
         run.attempts += 1
         run.status, run.claimed_at, run.claimed_by = "claimed", now, self.instance
         if not uncertain:  # a failed post never reached the platform: recompose with what is new now
-            run.window_end, run.article_ids = now, None
+            run.window_end, run.article_ids, run.sentences = now, None, None
         return _claim_of(run, uncertain=uncertain)
 
     def reclaim_uncertain(self, run_id: int, now: datetime) -> Claim | Taken:
@@ -229,9 +234,15 @@ class RunLedger:
             return [(run_id, channel_id) for run_id, channel_id in rows]
 
     def record_composition(self, claim: Claim, article_ids: Collection[int], stories: int,
-                           window_start: datetime | None) -> None:
-        """Remember what the run is about to post, before posting (a crash after this can be resolved)."""
-        self.record_compositions([(claim, article_ids, stories, window_start)])
+                           window_start: datetime | None, *,
+                           sentences: Sequence[tuple[int, str]] | None = None) -> None:
+        """Remember what the run is about to post, before posting (a crash after this can be resolved).
+
+        ``sentences``: the texts the digest says, with their articles (``bot.delivery.told``); they count
+        as told once :meth:`finish` marks the run posted, in the transaction that writes its ``delivered``
+        rows. Recorded here, not there, so a run found on the platform after a crash has them too.
+        """
+        self.record_compositions([(claim, article_ids, stories, window_start, sentences)])
 
     def finish(self, claim: Claim, status: Literal["posted", "skipped"], now: datetime, *,
                article_ids: Collection[int], message_ids: Collection[str] = ()) -> None:
@@ -266,6 +277,22 @@ class RunLedger:
         if run.status == "failed":
             return run.attempts < self.max_attempts
         return run.status == "uncertain" or self._stale(run, now)
+
+
+def _forget_older_sentences(session: Session, channel_ids: Collection[int]) -> None:
+    """Clear the sentences the told read will not use again (storage stays a few runs per channel): a
+    posted run's once the channel has RECENT_RUNS newer posted runs with sentences, a failed or skipped
+    run's at once. The runs being composed (``claimed``) keep theirs. Through ``ix_digest_runs_told``,
+    which holds only runs with sentences: a few rows per channel."""
+    ranked = (select(DigestRunRow.id, DigestRunRow.status, func.row_number().over(
+        partition_by=(DigestRunRow.channel_id, DigestRunRow.status),
+        order_by=(DigestRunRow.claimed_at.desc(), DigestRunRow.id.desc())).label("n"))
+        .where(DigestRunRow.channel_id.in_(sorted(set(channel_ids))), DigestRunRow.sentences.is_not(None))
+        .subquery())
+    stale = select(ranked.c.id).where(or_(and_(ranked.c.status == "posted", ranked.c.n > RECENT_RUNS),
+                                          ranked.c.status.in_(("failed", "skipped"))))
+    session.execute(update(DigestRunRow).where(DigestRunRow.id.in_(stale)).values(sentences=None)
+                    .execution_options(synchronize_session=False))
 
 
 def _insert_delivered(session: Session, rows: list[tuple[int, int, int]]) -> None:

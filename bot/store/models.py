@@ -162,13 +162,19 @@ class DigestRunRow(Base):
                             sqlite_where=text("kind = 'daily'"), postgresql_where=text("kind = 'daily'")),
                       Index("ix_digest_runs_channel_claimed", "channel_id", "claimed_at"),  # migration 0004
                       Index("ix_digest_runs_claimed_at", "claimed_at"),
-                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"))  # migration 0010
+                      Index("ix_digest_runs_channel_status_id", "channel_id", "status", "id"),  # migration 0010
+                      # Migration 0015: only the few runs per channel that still hold their sentences.
+                      Index("ix_digest_runs_told", "channel_id", "claimed_at",
+                            sqlite_where=text("sentences IS NOT NULL"), postgresql_where=text("sentences IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")  # daily | extra
     article_ids: Mapped[list[Any] | None] = mapped_column(JSON)  # what the run composed, set before posting
+    # What it posted, [[article id, text], ...] (bot/delivery/told.py), set with article_ids; NULL before
+    # migration 0015, and once the channel has newer runs (only its last few are read).
+    sentences: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16))  # claimed | posted | failed | uncertain | skipped
     marker: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
