@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -64,10 +65,42 @@ def _requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None = None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """The parser and the parsed command line (this imports the named subcommand's module)."""
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_requested_command(words))
-    args = parser.parse_args(words)
+    return parser, parser.parse_args(words)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line in this process and return its exit status (tests call this)."""
+    return dispatch(*parse(argv))
+
+
+def entry_point() -> NoReturn:
+    """The ``newsdigest`` program: :func:`main` with the garbage collector set for a process's life.
+
+    Start-up creates over a hundred thousand objects (SQLAlchemy, pydantic and numpy modules and
+    classes, our models) that live until exit. CPython's collector walks them again and again while
+    they are made, and once more at exit: a third of a short command's CPU (docs/benchmarks.md,
+    "Start-up"). So collection waits while the command's modules load, and whatever exists then, and
+    again at the end, is frozen (moved where collections never look). The command itself runs with
+    the collector on, as usual: ``serve`` and a large ingest still free their cycles. Not in
+    :func:`main`, which tests call in one long process whose objects must stay collectable.
+    """
+    gc.disable()
+    try:
+        parser, args = parse()
+    finally:
+        gc.freeze()
+        gc.enable()
+    status = dispatch(parser, args)
+    gc.freeze()
+    sys.exit(status)
+
+
+def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the parsed command; errors an operator can act on become one line and an exit status."""
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -103,4 +136,4 @@ def _fail(message: str, code: int) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry_point()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,57 @@ def test_multi_article_summarize_loads_nothing_it_does_not_use(tmp_path: Path) -
     assert "summarizer.concepts" in loaded  # the multi-article path really ran
     # numpy.ma is ~17 ms of start-up that np.unique pulls in unless asked for counts.
     assert not {"numpy.ma", "sklearn", "scipy", "sumy", "sqlalchemy"} & loaded
+
+
+def test_the_program_loads_with_collection_paused_and_runs_the_command_with_it_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cli as cli
+
+    seen: dict[str, object] = {}
+    real_parse = cli.parse
+
+    def parse(argv: list[str] | None = None) -> tuple[object, object]:
+        seen["collecting while loading"] = gc.isenabled()
+        return real_parse(argv)
+
+    def dispatch(_parser: object, args: object) -> int:
+        seen["collecting while running"] = gc.isenabled()
+        seen["frozen before running"] = gc.get_freeze_count()
+        seen["command"] = getattr(args, "command", None)
+        seen["made while running"] = []  # a container the collector tracks
+        return 3
+
+    monkeypatch.setattr(cli, "parse", parse)
+    monkeypatch.setattr(cli, "dispatch", dispatch)
+    monkeypatch.setattr(sys, "argv", ["newsdigest", "brief", "ukraine"])
+    try:
+        with pytest.raises(SystemExit) as exc:
+            cli.entry_point()
+        made = seen["made while running"]
+        collectable_at_exit = any(o is made for o in gc.get_objects())  # the frozen are not listed
+    finally:
+        gc.unfreeze()  # this test process goes on: its objects must stay collectable
+        gc.enable()
+    assert exc.value.code == 3
+    assert seen["command"] == "brief"
+    assert seen["collecting while loading"] is False
+    # Running: the collector is on (serve and large ingests free their cycles), but start-up's
+    # objects are out of its way, and so is everything else when the interpreter exits.
+    assert seen["collecting while running"] is True
+    assert isinstance(seen["frozen before running"], int) and seen["frozen before running"] > 0
+    assert not collectable_at_exit
+
+
+def test_main_leaves_the_collector_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    before = gc.get_freeze_count()
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == before  # tests call main() in one long process
+
+
+def test_the_installed_program_and_python_m_run_the_entry_point() -> None:
+    root = Path(__file__).resolve().parents[2]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["newsdigest"] == "bot.cli:entry_point"
+    assert "entry_point()" in (root / "bot" / "cli" / "__main__.py").read_text(encoding="utf-8")
