@@ -74,6 +74,9 @@ def register(subparsers: Any) -> None:
                    help="with --scale: size of the text dump whose streamed ingest is measured (0: skip)")
     p.add_argument("--old-channels", type=int, default=100, metavar="N",
                    help="with --scale: channels run the previous way (one at a time, briefs per channel; 0: skip)")
+    p.add_argument("--startup", type=int, default=0, metavar="N",
+                   help="instead: `brief ukraine` as a whole process N times, beside it run through main() "
+                        "with the garbage collector left as Python sets it")
     p.set_defaults(func=run)
 
 
@@ -271,6 +274,11 @@ def run(args: argparse.Namespace) -> int:
         from bot.cli.bench_dashboard import run_dashboard_bench
 
         print(run_dashboard_bench(args.dashboard, channels=args.channels, runs=args.runs), end="")
+        return 0
+    if args.startup:
+        from bot.cli.bench_startup import run_startup_bench
+
+        print(run_startup_bench(args.startup, SAMPLE), end="")
         return 0
     if args.feeds:
         from bot.cli.bench_feeds import run_feeds
