@@ -83,10 +83,11 @@ def entry_point() -> NoReturn:
     Start-up creates over a hundred thousand objects (SQLAlchemy, pydantic and numpy modules and
     classes, our models) that live until exit. CPython's collector walks them again and again while
     they are made, and once more at exit: a third of a short command's CPU (docs/benchmarks.md,
-    "Start-up"). So collection waits while the command's modules load, and whatever exists then, and
-    again at the end, is frozen (moved where collections never look). The command itself runs with
-    the collector on, as usual: ``serve`` and a large ingest still free their cycles. Not in
-    :func:`main`, which tests call in one long process whose objects must stay collectable.
+    "Start-up"). So collection waits while the command line is parsed (which loads the subcommand's
+    module and most of what it imports), and whatever exists then, and again at the end, is frozen
+    (moved where collections never look). The command itself runs with the collector on, as usual:
+    ``serve`` and a large ingest still free their cycles. Not in :func:`main`, which tests call in
+    one long process whose objects must stay collectable.
     """
     gc.disable()
     try:
