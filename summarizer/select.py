@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -30,6 +30,9 @@ class Weights:
     """
 
     position_decay: float = 0.7  # prior exp(-decay * sentence index within its document)
+    # ... across several documents a flatter prior: later sentences of a wire story still carry news
+    # (0.25 chosen on the DUC 2006 tune half; it helped the check half too, see docs/benchmarks.md)
+    multi_position_decay: float = 0.25
     lead_position: float = 1.0  # weight of the prior for several sentences from one document
     blurb_position: float = 0.05  # ... for a one-sentence blurb
     multi_position: float = 0.05  # ... across several documents (a light lead bias)
@@ -69,15 +72,17 @@ class Regime:
     centrality: float
     long_penalty: float
     allow_dangling: bool  # a dangling sentence may follow its own lead (never open the brief)
+    decay: float  # of the position prior exp(-decay * index within its document)
 
 
 def regime(n_docs: int, max_sentences: int | None, weights: Weights = Weights()) -> Regime:
     """Pick the regime: lead (one document, several sentences), blurb (one sentence) or multi-document."""
     if n_docs > 1:
-        return Regime(weights.multi_position, 1.0, 0.0, allow_dangling=False)
+        return Regime(weights.multi_position, 1.0, 0.0, allow_dangling=False, decay=weights.multi_position_decay)
     if max_sentences == 1:
-        return Regime(weights.blurb_position, 1.0, 0.0, allow_dangling=False)
-    return Regime(weights.lead_position, weights.lead_centrality, weights.long_penalty, allow_dangling=True)
+        return Regime(weights.blurb_position, 1.0, 0.0, allow_dangling=False, decay=weights.position_decay)
+    return Regime(weights.lead_position, weights.lead_centrality, weights.long_penalty, allow_dangling=True,
+                  decay=weights.position_decay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,7 @@ def score_sentences(
     positions = np.fromiter((s.position for s in sents), dtype=np.float64, count=n)
     short = np.sqrt(np.minimum(lengths, weights.length_floor) / weights.length_floor)
     score = (
-        mode.position * np.exp(-weights.position_decay * positions)
+        mode.position * np.exp(-mode.decay * positions)
         + mode.centrality * central * short
         - mode.long_penalty * np.maximum(lengths - weights.long_after, 0.0)
     )
@@ -245,7 +250,7 @@ def pick_default(
 
     scored = scores(mode)
     if not np.isfinite(scored.score).any() and known is None:  # nothing passes the rules: better than nothing
-        mode = Regime(mode.position, mode.centrality, mode.long_penalty, allow_dangling=True)
+        mode = replace(mode, allow_dangling=True)
         scored = scores(mode)
         if not np.isfinite(scored.score).any():
             scored = Scored(np.zeros(len(sents)), scored.context, scored.vectors)

@@ -168,6 +168,9 @@ def test_regimes_follow_input_shape_and_budget() -> None:
     assert regime(1, 3, w).position == w.lead_position and regime(1, 3, w).allow_dangling
     assert regime(1, 1, w).position == w.blurb_position and not regime(1, 1, w).allow_dangling
     assert regime(5, None, w).position == w.multi_position and not regime(5, 3, w).allow_dangling
+    # across documents the position prior is flatter than within one story (later wire paragraphs carry news)
+    assert regime(5, None, w).decay == w.multi_position_decay < regime(1, 3, w).decay == w.position_decay
+    assert regime(1, 1, w).decay == w.position_decay
 
 
 def test_query_biases_the_pick_toward_the_topic() -> None:
