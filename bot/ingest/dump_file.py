@@ -27,6 +27,7 @@ from bot.ingest.parsed import RecordError
 from bot.ingest.report import REPORTED_ERRORS, REPORTED_IDS, FileResult, FileStatus
 from bot.ingest.revisions import RevisionFinder
 from bot.ingest.story_assignment import NewReport, assign_stories
+from bot.ingest.story_cache import StoryCache
 from bot.store.articles import ArticleRepository, fingerprint
 from bot.store.checkpoints import Checkpoint, drop_checkpoint, load_checkpoint, save_checkpoint
 from summarizer.models import Article
@@ -57,6 +58,7 @@ class IngestContext:
     hooks: Sequence[BatchHook] = ()
     busy_timeout: float = 15.0  # settings.database_busy_timeout: how long a batch waits for a locked SQLite
     guid_scope: str | None = None  # the polled source the articles came from (its guids); None for files
+    stories: StoryCache = field(default_factory=StoryCache)  # what story assignment keeps between batches
 
 
 class _Locked(Exception):
@@ -111,7 +113,7 @@ def _store_batch(ctx: IngestContext, digest: str, name: str, tally: _Tally, batc
                             ingested_at=now)
             superseded = ctx.finder.mark(repo, created, since=now - REVISION_WINDOW, guid_scope=ctx.guid_scope)
             # Stories are stored, not recomputed: the new articles join (or start) stories now.
-            assign_stories(session, [NewReport.of(i, a, now) for i, a in created])
+            assign_stories(session, [NewReport.of(i, a, now) for i, a in created], cache=ctx.stories)
             for hook in ctx.hooks:
                 hook(repo, created)
             point = _advanced(tally.point, records, errors, len(created), len(results) - len(created), superseded)
@@ -121,6 +123,7 @@ def _store_batch(ctx: IngestContext, digest: str, name: str, tally: _Tally, batc
                 save_checkpoint(session, digest, name, point)
     except BaseException:
         ctx.finder.reset()  # its window may now name rows that were rolled back
+        ctx.stories.reset()  # ... and so may the story cache
         raise
     tally.point = point
     room = REPORTED_IDS - len(tally.ids)

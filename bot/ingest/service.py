@@ -26,6 +26,7 @@ from bot.ingest.parsed import RecordError
 from bot.ingest.report import FileResult, FileStatus, IngestReport
 from bot.ingest.revisions import RevisionFinder
 from bot.ingest.story_assignment import SETTLE_WINDOW, settle_stories
+from bot.ingest.story_cache import StoryCache
 from bot.newsroom.topics import TopicSet, load_topics
 from summarizer.models import Article
 
@@ -167,11 +168,11 @@ def ingest_paths(app: App, paths: Iterable[Path | str], *, progress: bool = Fals
         _count(app, result)
         results.append(result)
     if any(r.new for r in results):
-        _settle(app)
+        _settle(app, ctx.stories)
     return IngestReport(tuple(results), seconds=time.perf_counter() - started)
 
 
-def _settle(app: App) -> None:
+def _settle(app: App, cache: StoryCache | None = None) -> None:
     """Settle the last hour's stories with the word statistics this run updated (see story_assignment).
 
     Stories were already assigned as each dump committed; this only refines them, so a failure (e.g.
@@ -179,6 +180,6 @@ def _settle(app: App) -> None:
     """
     try:
         with app.sessions.begin() as session:
-            settle_stories(session, since=datetime.now(UTC) - SETTLE_WINDOW)
+            settle_stories(session, since=datetime.now(UTC) - SETTLE_WINDOW, cache=cache)
     except SQLAlchemyError as exc:
         log.warning("settling stories failed (they stay as first assigned): %s", exc)

@@ -4,11 +4,13 @@ Per batch of new articles (:func:`assign_stories`, called in the ingest transact
 
 1. each article's event features (lead words, names) are stored, its names indexed with its ingest
    time, and its words counted in the word statistics (the IDF), for the whole batch first;
-2. then, article by article, its candidates are the recent articles (within :data:`STORY_WINDOW`)
-   sharing the most names with it, found through the name index (bounded: :data:`PER_NAME` newest
-   postings per name, :data:`CANDIDATES` best); similarity needs a shared name, so nothing else could
-   be the same event;
-3. no candidate similar enough: a story of its own. Otherwise the components (stories linked by
+2. each article's candidates are the recent articles (within :data:`STORY_WINDOW`) sharing the most
+   names with it, found through the name index (bounded: :data:`PER_NAME` newest postings per name,
+   :data:`CANDIDATES` best); similarity needs a shared name, so nothing else could be the same event.
+   They depend on the index alone, so the whole batch's are found at once (a statement per 400
+   names);
+3. then, article by article, the candidates already in a story are compared with it. None similar
+   enough: a story of its own. Otherwise the components (stories linked by
    some similar pair) of the similar candidates are merged with it and re-clustered with average
    linkage (``summarizer.stories``); the stories of that component are rewritten.
 
@@ -21,6 +23,7 @@ reports at once, given the same word statistics. A component larger than :data:`
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app.timeutil import utc
+from bot.ingest.story_cache import StoryCache
 from bot.store.models import ArticleRow
 from bot.store.stories import StoryStore
 from summarizer.events import (
@@ -50,11 +54,6 @@ CANDIDATES = 50  # recent reports compared with a new one (those sharing the mos
 MAX_COMPONENT = 300  # reports re-clustered together at most
 SETTLE_WINDOW = timedelta(hours=1)  # each ingest run settles the stories of the reports of the last hour
 SETTLE_MAX = 2000  # ... at most this many (the newest)
-# Reports' features (and TF-IDF vectors) one pass keeps in memory at most. A batch of 500 reports with
-# 50 candidates each, or a settle of 2,000, can touch tens of thousands of reports in a busy window;
-# beyond this the ones not needed right now are dropped (they are in story_features, read again when
-# needed), so a long dump is ingested in the same memory however many stories its window holds.
-CACHE_MAX = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,58 +75,85 @@ class NewReport:
 
 
 class _Assigner:
-    """One assignment or settling pass: the store, the features and word statistics read so far.
+    """One assignment or settling pass: the store, the run's cache, the word statistics of this pass.
 
     The word statistics do not change during a pass (a batch counts its words before assigning), so
-    they are read once per word, and each report's TF-IDF vector is computed once per pass.
+    each word's IDF is computed once per pass, and each report's TF-IDF vector too. Features and word
+    counts outlive the pass in ``cache`` (see :mod:`bot.ingest.story_cache`).
     """
 
-    def __init__(self, store: StoryStore, threshold: float) -> None:
+    def __init__(self, store: StoryStore, threshold: float, cache: StoryCache | None = None) -> None:
         self.store, self.threshold = store, threshold
-        self.known: dict[int, EventFeatures] = {}
+        self.cache = cache if cache is not None else StoryCache()
+        self.known = self.cache.features
         self._vectors: dict[int, dict[str, float]] = {}
         self._counted: set[int] = set()  # ids of the features whose words' statistics are read
-        self._df: dict[str, int] = {}
-        self._n_docs: int | None = None
+        self._idf: dict[str, float] = {}
+        self._candidates: dict[int, list[int]] = {}  # see prepare()
+        if self.cache.n_docs is None:
+            self.cache.stored(Counter(), 0, store.word_stats(())[1])
+        # Reads the cache's counts when called: idf() below fills them in before any word is weighed.
+        self._formula = idf_weights(self.cache.df, self.cache.n_docs or 0)
 
     def load(self, ids: Collection[int]) -> None:
         """Have the features of ``ids`` in memory (other reports' may be dropped: see CACHE_MAX)."""
-        missing = [i for i in ids if i not in self.known]
-        if not missing:
-            return
-        excess = len(self.known) + len(missing) - CACHE_MAX // 2
-        if len(self.known) + len(missing) > CACHE_MAX:  # drop the longest-held half (not ``ids``): no thrashing
-            keep = set(ids)
-            for i in [i for i in self.known if i not in keep][:excess]:
-                del self.known[i]
-                self._vectors.pop(i, None)
-        self.known.update(self.store.features(missing))
+        missing = self.cache.touch(ids)
+        found = self.store.features(missing) if missing else {}
+        for i in self.cache.add(found, keep=ids):
+            self._vectors.pop(i, None)
 
     def idf(self, ids: Collection[int]) -> Callable[[str], float]:
         """IDF from the stored word statistics (which already count this batch), covering ``ids``' words."""
         fresh = [i for i in ids if i not in self._counted]
-        words = {w for i in fresh for w in self.known[i].terms if w not in self._df}
+        df = self.cache.df
+        words = {w for i in fresh for w in self.known[i].terms if w not in df}
         self._counted.update(fresh)
-        if words or self._n_docs is None:
-            df, self._n_docs = self.store.word_stats(words)
-            self._df.update(df)
-            self._df.update((w, 0) for w in words if w not in df)
-        return idf_weights(self._df, self._n_docs)
+        if words:
+            found, _ = self.store.word_stats(words)
+            df.update(found)
+            df.update((w, 0) for w in words if w not in found)
+        return self._weight
+
+    def _weight(self, word: str) -> float:
+        """``summarizer.events.idf_weights`` of this pass's statistics, each word computed once."""
+        if (found := self._idf.get(word)) is None:
+            found = self._idf[word] = self._formula(word)
+        return found
 
     def vector(self, article_id: int, idf: Callable[[str], float]) -> dict[str, float]:
         if (found := self._vectors.get(article_id)) is None:
             found = self._vectors[article_id] = unit_vector(self.known[article_id], idf)
         return found
 
-    def linked(self, article_id: int, ingested_at: datetime) -> list[tuple[float, int, int]]:
+    def prepare(self, reports: Sequence[tuple[int, datetime]]) -> set[int]:
+        """Find the candidates of ``reports`` (id, ingest time), a few statements for all of them; returns
+        the ids among them that have stored features (the others, stored before stories were, have none).
+
+        Candidates depend on the name index only, which a batch fills before it assigns anything, so
+        they are found up front; which story each belongs to is looked up when the report is linked.
+        """
+        by_time: dict[datetime, list[int]] = {}
+        for article_id, when in reports:
+            by_time.setdefault(when, []).append(article_id)
+        featured: set[int] = set()
+        for when, listed in by_time.items():
+            self.load(listed)
+            ids = [i for i in listed if i in self.known]
+            featured.update(ids)
+            self._candidates.update(self.store.candidates(
+                {i: self.known[i].names for i in ids}, since=when - STORY_WINDOW, until=when + STORY_WINDOW,
+                per_name=PER_NAME, limit=CANDIDATES))
+        self.store.story_of({c for found in self._candidates.values() for c in found})
+        return featured
+
+    def linked(self, article_id: int) -> list[tuple[float, int, int]]:
         """(similarity, candidate id, its story) of the assigned recent reports similar enough, best first."""
-        self.load([article_id])
-        mine = self.known[article_id]
-        found = self.store.candidates(mine.names, since=ingested_at - STORY_WINDOW, until=ingested_at + STORY_WINDOW,
-                                      exclude=article_id, per_name=PER_NAME, limit=CANDIDATES)
-        stories = {a: s for a, s in found if s is not None}  # later in a batch: not assigned yet
+        found = self.store.story_of(self._candidates.get(article_id, ()))
+        stories = {a: s for a, s in found.items() if s is not None}  # later in a batch: not assigned yet
         if not stories:
             return []
+        self.load([article_id])
+        mine = self.known[article_id]
         ids = sorted(stories)
         self.load([article_id, *ids])
         idf = self.idf([article_id, *ids])
@@ -142,7 +168,7 @@ class _Assigner:
         if len(members) >= MAX_COMPONENT:
             log.info("story component of %d+ reports not re-clustered", MAX_COMPONENT)
             if fallback is not None:
-                self.store.regroup(min(components), [list(extra)], {a: fallback for a in extra})
+                self.store.join(list(extra), fallback)
             return
         old: dict[int, int | None] = dict(members)
         old.update((a, None) for a in extra)
@@ -154,17 +180,26 @@ class _Assigner:
 
 
 def assign_stories(session: Session, reports: Sequence[NewReport], *,
-                   threshold: float = DEFAULT_EVENT_THRESHOLD) -> dict[int, int]:
-    """Give each new report a story (see the module docstring); returns article id -> story id."""
+                   threshold: float = DEFAULT_EVENT_THRESHOLD, cache: StoryCache | None = None) -> dict[int, int]:
+    """Give each new report a story (see the module docstring); returns article id -> story id.
+
+    ``cache``: what the run's earlier batches read (features, word statistics); reset it if this
+    transaction rolls back.
+    """
     if not reports:
         return {}
     store = StoryStore(session)
+    cache = cache if cache is not None else StoryCache()
     ordered = sorted(reports, key=lambda r: r.id)
-    run = _Assigner(store, threshold)
-    run.known.update((r.id, r.features()) for r in ordered)
-    store.add_features([(r.id, r.ingested_at, run.known[r.id]) for r in ordered])
+    mine = {r.id: r.features() for r in ordered}
+    counts = store.add_features([(r.id, r.ingested_at, mine[r.id]) for r in ordered])
+    cache.stored(counts, len(ordered), store.word_stats(())[1])
+    cache.touch(mine)
+    cache.add(mine)
+    run = _Assigner(store, threshold, cache)
+    run.prepare([(r.id, r.ingested_at) for r in ordered])
     for report in ordered:
-        similar = run.linked(report.id, report.ingested_at)
+        similar = run.linked(report.id)
         if not similar:
             store.new_story(report.id, alone=(report.ingested_at, report.credits))
         else:
@@ -173,7 +208,7 @@ def assign_stories(session: Session, reports: Sequence[NewReport], *,
 
 
 def settle_stories(session: Session, *, since: datetime, limit: int = SETTLE_MAX,
-                   threshold: float = DEFAULT_EVENT_THRESHOLD) -> int:
+                   threshold: float = DEFAULT_EVENT_THRESHOLD, cache: StoryCache | None = None) -> int:
     """Re-decide the stories of the reports ingested since ``since`` (at most ``limit``, newest) with today's
     word statistics; returns how many reports were looked at.
 
@@ -186,10 +221,12 @@ def settle_stories(session: Session, *, since: datetime, limit: int = SETTLE_MAX
     recent = store.recent_reports(since, limit)
     if not recent:
         return 0
-    run = _Assigner(store, threshold)
-    run.load([i for i, _ in recent])
+    cache = cache if cache is not None else StoryCache()
+    cache.stored(Counter(), 0, store.word_stats(())[1])  # drops the counts if others stored reports since
+    run = _Assigner(store, threshold, cache)
     own = {a: s for a, s in store.story_of([i for i, _ in recent]).items() if s is not None}
-    links = [(own[a], [s for _, _, s in run.linked(a, when)]) for a, when in recent if a in own and a in run.known]
+    featured = run.prepare([(a, when) for a, when in recent if a in own])
+    links = [(own[a], [s for _, _, s in run.linked(a)]) for a, _ in recent if a in featured]
     component = store.component_map({s for mine, linked in links for s in (mine, *linked)})
     parent: dict[int, int] = {}
 

@@ -6,6 +6,7 @@ name), the members of the stories it may join (capped by the caller) and their w
 
 from __future__ import annotations
 
+import heapq
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -26,31 +27,26 @@ MAX_WORD = 100  # longer tokens (URLs run together, garbage) are not worth a sta
 _PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # a new story's times until refresh() reads its members
 _TIME = StoryKeyRow.__table__.c.ingested_at.type  # binds a time as the ORM would (naive UTC on SQLite)
 _CHUNK = 2000  # ids or words per IN (...) list: well under SQLite's bound-parameter limit
+_ARMS = 400  # names per postings statement: SQLite allows 500 arms in one UNION ALL
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
-def _candidate_statement(names: int) -> TextClause:
-    """The candidate query for a report of ``names`` names (see :meth:`StoryStore.candidates`).
+def _postings_statement(names: int) -> TextClause:
+    """The newest postings of ``names`` names (see :meth:`StoryStore.candidates`), one index range each.
 
     Written as text: the statement's shape changes with the number of names, and building and caching
     an ORM statement of that many subqueries cost more than running it. A text clause parses its bind
-    parameters when built, which showed in profiles when done per report, so a store keeps one
-    statement per number of names.
-    The innermost select reads only ``ix_story_keys_key_time_article`` (migration 0014).
+    parameters when built, so a store keeps one statement per number of names.
+    Each arm reads only ``ix_story_keys_key_time_article`` (migration 0014).
     """
-    postings = " UNION ALL ".join(
-        f"SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{n} AND ingested_at "
-        f"BETWEEN :since AND :until ORDER BY ingested_at DESC LIMIT :per_name) AS p{n}"
-        for n in range(names))
-    return text(f"SELECT c.article_id, a.story_id FROM (SELECT article_id, count(*) AS shared FROM ({postings}) "
-                "AS postings WHERE article_id != :exclude GROUP BY article_id "
-                "ORDER BY shared DESC, article_id DESC LIMIT :limit) AS c JOIN articles a ON a.id = c.article_id "
-                "ORDER BY c.shared DESC, c.article_id DESC").bindparams(
-        bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
+    return text(" UNION ALL ".join(
+        f"SELECT key, article_id FROM (SELECT key, article_id FROM story_keys WHERE key = :k{n} AND ingested_at "
+        f"BETWEEN :since AND :until ORDER BY ingested_at DESC, article_id DESC LIMIT :per_name) AS p{n}"
+        for n in range(names))).bindparams(bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
 
 
 class StoryStore:
@@ -59,12 +55,18 @@ class StoryStore:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        self._candidate_sql: dict[int, TextClause] = {}  # by number of names: see candidates()
+        self._postings_sql: dict[int, TextClause] = {}  # by number of names: see candidates()
+        # Story of each article as this store last read or wrote it: within one transaction nothing
+        # else moves articles between stories, so a report's candidates need no statement of their own.
+        self._story: dict[int, int | None] = {}
 
-    def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> None:
-        """Store each new article's features and name keys, and count its words in the statistics."""
+    def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> Counter[str]:
+        """Store each new article's features and name keys, and count its words in the statistics.
+
+        Returns the counts added (documents per word, without the document total).
+        """
         if not rows:
-            return
+            return Counter()
         self.session.execute(self._insert(StoryFeaturesRow).on_conflict_do_nothing(), [
             {"article_id": i, "terms": dict(f.terms), "names": sorted(f.names)} for i, _, f in rows])
         keys = [{"key": name, "article_id": i, "ingested_at": utc(when)}
@@ -77,6 +79,8 @@ class StoryStore:
         stmt = self._insert(StoryWordRow)
         stmt = stmt.on_conflict_do_update(index_elements=["word"], set_={"df": StoryWordRow.df + stmt.excluded.df})
         self.session.execute(stmt, [{"word": w, "df": n} for w, n in sorted(df.items())])
+        del df[DOCS_KEY]
+        return df
 
     def word_stats(self, words: Collection[str]) -> tuple[dict[str, int], int]:
         """(document frequency of each known word among ``words``, number of stored leads)."""
@@ -87,40 +91,56 @@ class StoryStore:
             df.update((str(w), int(n)) for w, n in self.session.execute(stmt))
         return df, df.pop(DOCS_KEY, 0)
 
-    def candidates(self, names: Collection[str], *, since: datetime, until: datetime, exclude: int,
-                   per_name: int, limit: int) -> list[tuple[int, int | None]]:
-        """Articles ingested in [since, until] sharing the most names with one (its only possible same-event
-        reports), with their stories (None: not assigned yet).
+    def candidates(self, names: Mapping[int, Collection[str]], *, since: datetime, until: datetime,
+                   per_name: int, limit: int) -> dict[int, list[int]]:
+        """For each article of ``names`` (id -> its names): the articles ingested in [since, until] sharing the
+        most names with it (its only possible same-event reports), most shared first, at most ``limit``.
 
         Each name contributes at most its ``per_name`` newest postings, so a name in every story
-        ("US") costs no more than a rare one; ``limit`` ids come back, most shared names first. One
-        statement, counted in the database: this runs for every new report.
+        ("US") costs no more than a rare one. One statement per 400 distinct names of all the articles
+        (a batch's reports share their window), counted here: this runs for every new report.
         """
-        usable = sorted(n for n in names if len(n) <= MAX_WORD)
-        if not usable:
-            return []
-        if (sql := self._candidate_sql.get(len(usable))) is None:
-            sql = self._candidate_sql[len(usable)] = _candidate_statement(len(usable))
-        params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(usable)}
-        params.update(since=utc(since), until=utc(until), exclude=exclude, per_name=per_name, limit=limit)
-        return [(int(a), None if s is None else int(s)) for a, s in self.session.execute(sql, params)]
+        usable = {i: [n for n in found if len(n) <= MAX_WORD] for i, found in names.items()}
+        keys = sorted({n for found in usable.values() for n in found})
+        postings: dict[str, list[int]] = {}
+        bounds = {"since": utc(since), "until": utc(until), "per_name": per_name}
+        for chunk in _chunks(keys, _ARMS):
+            if (sql := self._postings_sql.get(len(chunk))) is None:
+                sql = self._postings_sql[len(chunk)] = _postings_statement(len(chunk))
+            params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(chunk)}
+            for key, article_id in self.session.execute(sql, {**params, **bounds}):
+                postings.setdefault(key, []).append(int(article_id))
+        out: dict[int, list[int]] = {}
+        for article_id, found in usable.items():
+            shared: Counter[int] = Counter()
+            for name in found:
+                shared.update(postings.get(name, ()))
+            shared.pop(article_id, None)
+            best = heapq.nsmallest(limit, shared.items(), key=lambda item: (-item[1], -item[0]))
+            out[article_id] = [a for a, _ in best]
+        return out
 
     def features(self, ids: Collection[int]) -> dict[int, EventFeatures]:
         out: dict[int, EventFeatures] = {}
+        table = StoryFeaturesRow.__table__.c
+        intern = sys.intern
         for chunk in _chunks(sorted(ids)):
-            for row in self.session.scalars(select(StoryFeaturesRow).where(StoryFeaturesRow.article_id.in_(chunk))):
+            # Columns, not ORM objects: this reads thousands of rows per batch.
+            for article_id, terms, names in self.session.execute(
+                    select(table.article_id, table.terms, table.names).where(table.article_id.in_(chunk))):
                 # Interned: the same words recur across thousands of reports read in one pass.
-                out[row.article_id] = EventFeatures({sys.intern(str(k)): int(v) for k, v in row.terms.items()},
-                                                    frozenset(sys.intern(str(n)) for n in row.names))
+                out[int(article_id)] = EventFeatures({intern(str(k)): int(v) for k, v in terms.items()},
+                                                     frozenset(intern(str(n)) for n in names))
         return out
 
     def story_of(self, ids: Collection[int]) -> dict[int, int | None]:
-        """Story id of each article (None: not assigned yet)."""
-        out: dict[int, int | None] = {}
-        for chunk in _chunks(sorted(ids)):
+        """Story id of each article (None: not assigned yet); read once per store, then kept up to date."""
+        known = self._story
+        missing = sorted(i for i in ids if i not in known)
+        for chunk in _chunks(missing):
             stmt = select(ArticleRow.id, ArticleRow.story_id).where(ArticleRow.id.in_(chunk))
-            out.update((int(a), s) for a, s in self.session.execute(stmt))
-        return out
+            known.update((int(a), s) for a, s in self.session.execute(stmt))
+        return {i: known[i] for i in ids if i in known}
 
     def components_of(self, story_ids: Collection[int]) -> set[int]:
         return set(self.component_map(story_ids).values())
@@ -162,6 +182,7 @@ class StoryStore:
         if not component:
             self.session.execute(update(StoryRow).where(StoryRow.id == story_id).values(component_id=story_id))
         self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+        self._story[article_id] = story_id
         if refresh and alone is None:
             self.refresh([story_id])
         return story_id
@@ -180,14 +201,22 @@ class StoryStore:
             story_id = reusable[0] if reusable else self.new_story(group[0], component, refresh=False)
             taken.add(story_id)
             assigned.append(story_id)
-            moved = [a for a in group if old.get(a) != story_id]
-            for chunk in _chunks(moved):
-                self.session.execute(update(ArticleRow).where(ArticleRow.id.in_(chunk)).values(story_id=story_id))
+            self._move([a for a in group if old.get(a) != story_id], story_id)
         emptied = {s for s in old.values() if s is not None} - taken
         if emptied:
             self.session.execute(delete(StoryRow).where(StoryRow.id.in_(sorted(emptied))))
         self.session.execute(update(StoryRow).where(StoryRow.id.in_(sorted(taken))).values(component_id=component))
         self.refresh(assigned)
+
+    def join(self, article_ids: Sequence[int], story_id: int) -> None:
+        """Put articles into an existing story (without re-clustering its component)."""
+        self._move(article_ids, story_id)
+        self.refresh([story_id])
+
+    def _move(self, article_ids: Sequence[int], story_id: int) -> None:
+        for chunk in _chunks(article_ids):
+            self.session.execute(update(ArticleRow).where(ArticleRow.id.in_(chunk)).values(story_id=story_id))
+        self._story.update((a, story_id) for a in article_ids)
 
     def refresh(self, story_ids: Collection[int]) -> None:
         """Recompute size, first/last seen, credits and representative of stories from their members.

@@ -27,6 +27,7 @@ from bot.ingest.story_assignment import (
     backfill,
     settle_stories,
 )
+from bot.ingest.story_cache import StoryCache
 from bot.store.articles import ArticleRepository
 from bot.store.db import session_factory
 from bot.store.models import ArticleRow, StoryRow
@@ -63,8 +64,10 @@ def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
 
 
 def _ingest(sessions: sessionmaker[Session], batches: Sequence[Sequence[dict[str, object]]],
-            when: datetime = T0) -> dict[str, int]:
-    """Store and assign each batch in its own transaction; returns fixture id -> article id."""
+            when: datetime = T0, cache: StoryCache | None = None) -> dict[str, int]:
+    """Store and assign each batch in its own transaction, sharing one run's cache as an ingest run does;
+    returns fixture id -> article id."""
+    cache = cache if cache is not None else StoryCache()
     ids: dict[str, int] = {}
     for batch in batches:
         with sessions.begin() as session:
@@ -76,7 +79,7 @@ def _ingest(sessions: sessionmaker[Session], batches: Sequence[Sequence[dict[str
                 ids[str(row["id"])] = added.id
                 if added.created:
                     new.append(NewReport.of(added.id, article, when))
-            assign_stories(session, new)
+            assign_stories(session, new, cache=cache)
     return ids
 
 
@@ -112,6 +115,29 @@ def test_uneven_batches_give_the_batch_grouping(sessions: sessionmaker[Session])
         rows = rows[size:]
     ids = _ingest(sessions, batches)
     assert _stored_partition(sessions, ids) == BATCH
+
+
+def _cache_matches_the_store(sessions: sessionmaker[Session], cache: StoryCache) -> None:
+    with sessions() as session:
+        df, n_docs = StoryStore(session).word_stats(cache.df)
+    assert cache.df and n_docs == cache.n_docs
+    assert cache.df == {w: df.get(w, 0) for w in cache.df}
+
+
+def test_a_run_cache_holds_the_stored_word_statistics_batch_after_batch(sessions: sessionmaker[Session]) -> None:
+    """The counts a run keeps between batches (plus each batch's own) are the database's, exactly."""
+    cache = StoryCache()
+    for start in range(0, len(ROWS), 20):
+        _ingest(sessions, [ROWS[start:start + 20]], cache=cache)
+        _cache_matches_the_store(sessions, cache)
+
+
+def test_a_run_cache_drops_word_statistics_another_writer_changed(sessions: sessionmaker[Session]) -> None:
+    cache = StoryCache()
+    _ingest(sessions, [ROWS[:40]], cache=cache)
+    _ingest(sessions, [ROWS[40:70]])  # another process: the run's counts are now short
+    _ingest(sessions, [ROWS[70:]], cache=cache)
+    _cache_matches_the_store(sessions, cache)
 
 
 def test_incremental_quality_meets_the_floors(sessions: sessionmaker[Session]) -> None:
@@ -150,6 +176,23 @@ def test_a_report_joining_keeps_the_story_id(sessions: sessionmaker[Session]) ->
     with sessions() as session:
         stored = set(session.scalars(select(ArticleRow.story_id).where(ArticleRow.id.in_(list(ids.values())))))
     assert stored == {story_id}
+
+
+def test_a_report_reaching_a_component_over_the_cap_joins_its_best_candidates_story(
+        sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_COMPONENT a component is not re-clustered, but the report still gets a story."""
+    import bot.ingest.story_assignment as assignment
+
+    monkeypatch.setattr(assignment, "MAX_COMPONENT", 2)
+    jolie = [r for r in ROWS if str(r["event"]) == "jolie-ovaries-removed"]
+    assert len(jolie) > 2
+    ids = _ingest(sessions, [[r] for r in jolie])
+    with sessions() as session:
+        stories = session.execute(select(ArticleRow.id, ArticleRow.story_id)
+                                  .where(ArticleRow.id.in_(list(ids.values())))).all()
+        sizes = {s.id: s.size for s in session.scalars(select(StoryRow))}
+    assert all(story is not None for _, story in stories)
+    assert sum(sizes.values()) == len(stories)  # each story's size counts the reports that joined it
 
 
 def test_reports_further_apart_than_the_window_are_separate_stories(sessions: sessionmaker[Session]) -> None:
@@ -218,9 +261,9 @@ def test_assignment_cost_does_not_grow_with_the_store(sessions: sessionmaker[Ses
 def test_a_small_feature_cache_gives_the_same_grouping(sessions: sessionmaker[Session],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Features dropped from a pass's memory (CACHE_MAX) are read again from the store: same stories."""
-    import bot.ingest.story_assignment as assignment
+    import bot.ingest.story_cache as story_cache
 
-    monkeypatch.setattr(assignment, "CACHE_MAX", 6)
+    monkeypatch.setattr(story_cache, "CACHE_MAX", 6)
     loaded: list[int] = []
     original = StoryStore.features
     monkeypatch.setattr(StoryStore, "features", lambda self, ids: loaded.append(len(ids)) or original(self, ids))

@@ -1,0 +1,86 @@
+"""What story assignment keeps between the batches of one ingest run: report features and word statistics.
+
+A run stores its dump in batches, one transaction each, and every batch compares its reports with
+recent ones, mostly the run's own earlier reports. Reading their features and word statistics back
+from the database for every batch was about a third of assignment's time, so one run keeps them:
+
+* features (:class:`EventFeatures`) depend on their report alone and never change once stored; the
+  most recently used :data:`CACHE_MAX` are kept (older ones are read again when needed);
+* word statistics change with every stored batch: after each batch's features are stored, the kept
+  counts get that batch's own increments, and all are dropped when the database holds more documents
+  than this run added (another process stored some in between), so the numbers used are always the
+  database's.
+
+A batch that rolls back may leave ids that the database reuses for other articles (SQLite rowids), so
+a failed batch calls :meth:`StoryCache.reset`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+
+from summarizer.events import EventFeatures
+
+# Reports' features one run keeps in memory at most. A batch of 500 reports with 50 candidates each, or
+# a settle of 2,000, can touch tens of thousands of reports in a busy window; beyond this the least
+# recently used are dropped (they are in story_features, read again when needed), so a long dump is
+# ingested in the same memory however many stories its window holds.
+CACHE_MAX = 4000
+WORDS_MAX = 200_000  # word statistics kept at most (a few MB); past it they are dropped and read again
+
+
+class StoryCache:
+    """Features by article id (least recently used dropped first) and word statistics, for one run."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = CACHE_MAX if limit is None else limit
+        self.features: dict[int, EventFeatures] = {}  # insertion order = use order (see touch)
+        self.df: dict[str, int] = {}
+        self.n_docs: int | None = None
+
+    def touch(self, ids: Iterable[int]) -> list[int]:
+        """Mark ``ids`` as just used; returns those not held."""
+        missing = []
+        for i in ids:
+            found = self.features.pop(i, None)
+            if found is None:
+                missing.append(i)
+            else:
+                self.features[i] = found
+        return missing
+
+    def add(self, found: Mapping[int, EventFeatures], keep: Collection[int] = ()) -> list[int]:
+        """Hold ``found``; drop the least recently used beyond the limit, never ``keep`` nor ``found``.
+
+        Returns the ids dropped (their per-pass vectors go too).
+        """
+        self.features.update(found)
+        dropped: list[int] = []
+        excess = len(self.features) - self.limit
+        if excess > 0:
+            keep = set(keep)
+            for i in self.features:
+                if len(dropped) >= excess:
+                    break
+                if i not in found and i not in keep:
+                    dropped.append(i)
+            for i in dropped:
+                del self.features[i]
+        return dropped
+
+    def stored(self, counts: Counter[str], docs: int, n_docs_now: int) -> None:
+        """A batch of ``docs`` reports with word ``counts`` was stored; the database now counts ``n_docs_now``."""
+        if self.n_docs is None or self.n_docs + docs != n_docs_now or len(self.df) > WORDS_MAX:
+            self.df.clear()  # someone else stored reports meanwhile (or nothing is known yet): read afresh
+        else:
+            df = self.df
+            for word, n in counts.items():
+                if word in df:
+                    df[word] += n
+        self.n_docs = n_docs_now
+
+    def reset(self) -> None:
+        self.features.clear()
+        self.df.clear()
+        self.n_docs = None
