@@ -59,6 +59,10 @@ class StoryStore:
         # Story of each article as this store last read or wrote it: within one transaction nothing
         # else moves articles between stories, so a report's candidates need no statement of their own.
         self._story: dict[int, int | None] = {}
+        # Likewise each story's component, and the whole membership of components this store wrote or
+        # read: a report joining a story touched earlier in the batch reads neither again.
+        self._component: dict[int, int] = {}
+        self._members: dict[int, list[tuple[int, int]]] = {}
 
     def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> Counter[str]:
         """Store each new article's features and name keys, and count its words in the statistics.
@@ -147,11 +151,12 @@ class StoryStore:
 
     def component_map(self, story_ids: Collection[int]) -> dict[int, int]:
         """Story id -> its component."""
-        out: dict[int, int] = {}
-        for chunk in _chunks(sorted(story_ids)):
-            out.update((int(s), int(c)) for s, c in self.session.execute(
+        known = self._component
+        missing = sorted({s for s in story_ids if s not in known})
+        for chunk in _chunks(missing):
+            known.update((int(s), int(c)) for s, c in self.session.execute(
                 select(StoryRow.id, StoryRow.component_id).where(StoryRow.id.in_(chunk))))
-        return out
+        return {s: known[s] for s in story_ids if s in known}
 
     def recent_reports(self, since: datetime, limit: int) -> list[tuple[int, datetime]]:
         """(id, ingested_at) of the newest assigned articles ingested since ``since``, at most ``limit``."""
@@ -162,9 +167,22 @@ class StoryStore:
 
     def component_members(self, components: Collection[int], cap: int) -> list[tuple[int, int]]:
         """(article id, story id) of every article in the components, oldest first, at most ``cap``."""
-        stmt = (select(ArticleRow.id, ArticleRow.story_id).join(StoryRow, StoryRow.id == ArticleRow.story_id)
-                .where(StoryRow.component_id.in_(sorted(components))).order_by(ArticleRow.id).limit(cap))
-        return [(int(a), int(s or 0)) for a, s in self.session.execute(stmt)]  # the join: never NULL
+        wanted = sorted(set(components))
+        missing = [c for c in wanted if c not in self._members]
+        if missing:
+            stmt = (select(StoryRow.component_id, ArticleRow.id, ArticleRow.story_id)
+                    .join(StoryRow, StoryRow.id == ArticleRow.story_id)
+                    .where(StoryRow.component_id.in_(missing)).order_by(ArticleRow.id).limit(cap))
+            rows = [(int(c), int(a), int(s or 0)) for c, a, s in self.session.execute(stmt)]  # the join: never NULL
+            if len(rows) >= cap:  # not all of them: nothing to keep, and the caller will not re-cluster
+                return [(a, s) for _, a, s in rows]
+            for c in missing:
+                self._members[c] = []
+            for c, a, s in rows:
+                self._members[c].append((a, s))
+                self._component[s] = c
+        found = sorted(m for c in wanted for m in self._members[c])
+        return found[:cap]
 
     def new_story(self, article_id: int, component: int | None = None, *, refresh: bool = True,
                   alone: tuple[datetime, Sequence[str]] | None = None) -> int:
@@ -181,6 +199,8 @@ class StoryStore:
             .returning(StoryRow.id)).scalar_one())
         if not component:
             self.session.execute(update(StoryRow).where(StoryRow.id == story_id).values(component_id=story_id))
+            self._members[story_id] = [(article_id, story_id)]
+        self._component[story_id] = component or story_id
         self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
         self._story[article_id] = story_id
         if refresh and alone is None:
@@ -190,10 +210,13 @@ class StoryStore:
     def regroup(self, component: int, groups: Sequence[Sequence[int]], old: Mapping[int, int | None]) -> None:
         """Make ``groups`` (article ids) the stories of ``component``, reusing the old stories' ids.
 
-        A group keeps the oldest story id among its members' stories that no earlier group took, so
-        story ids (and what chat messages point to) stay put when a report merely joins; stories left
-        without members are deleted.
+        ``old``: story of every article of the components re-clustered (None: new). A group keeps the
+        oldest story id among its members' stories that no earlier group took, so story ids (and what
+        chat messages point to) stay put when a report merely joins; stories left without members
+        are deleted.
         """
+        before = {s for s in old.values() if s is not None}
+        merged = {self._component.get(s) for s in before}
         taken: set[int] = set()
         assigned: list[int] = []
         for group in groups:
@@ -202,15 +225,28 @@ class StoryStore:
             taken.add(story_id)
             assigned.append(story_id)
             self._move([a for a in group if old.get(a) != story_id], story_id)
-        emptied = {s for s in old.values() if s is not None} - taken
+        emptied = before - taken
         if emptied:
             self.session.execute(delete(StoryRow).where(StoryRow.id.in_(sorted(emptied))))
-        self.session.execute(update(StoryRow).where(StoryRow.id.in_(sorted(taken))).values(component_id=component))
+        moved = sorted(s for s in taken if self._component.get(s) != component)
+        if moved:
+            self.session.execute(update(StoryRow).where(StoryRow.id.in_(moved)).values(component_id=component))
+        # What this store knows of the merged components is now the one component's membership.
+        if None in merged:  # a story whose component was never read: forget every membership
+            self._members.clear()
+        for c in merged:
+            if c is not None:
+                self._members.pop(c, None)
+        for s in emptied:
+            self._component.pop(s, None)
+        self._component.update((s, component) for s in taken)
+        self._members[component] = sorted((a, s) for group, s in zip(groups, assigned, strict=True) for a in group)
         self.refresh(assigned)
 
     def join(self, article_ids: Sequence[int], story_id: int) -> None:
         """Put articles into an existing story (without re-clustering its component)."""
         self._move(article_ids, story_id)
+        self._members.pop(self._component.get(story_id, -1), None)  # read again when needed
         self.refresh([story_id])
 
     def _move(self, article_ids: Sequence[int], story_id: int) -> None:
