@@ -140,6 +140,7 @@ class _Assigner:
             self.load(listed)
             ids = [i for i in listed if i in self.known]
             featured.update(ids)
+            self.idf(ids)  # their words' statistics in a few statements, not one per report
             self._candidates.update(self.store.candidates(
                 {i: self.known[i].names for i in ids}, since=when - STORY_WINDOW, until=when + STORY_WINDOW,
                 per_name=PER_NAME, limit=CANDIDATES))

@@ -11,9 +11,9 @@ import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
@@ -49,6 +49,32 @@ def _postings_statement(names: int) -> TextClause:
         for n in range(names))).bindparams(bindparam("since", type_=_TIME), bindparam("until", type_=_TIME))
 
 
+class _Writes:
+    """The statements story assignment runs per report, built once per store and run with parameters.
+
+    Core statements on the tables, executed many at a time where several rows change: building an
+    ORM statement per call (and its cache key) cost more than running it.
+    """
+
+    def __init__(self) -> None:
+        articles, stories = cast(Table, ArticleRow.__table__), cast(Table, StoryRow.__table__)
+        a, s = articles.c, stories.c
+        story_of: dict[str, Any] = {"story_id": bindparam("b_story")}
+        self.new_story = insert(stories).returning(s.id)
+        self.component = update(stories).where(s.id == bindparam("b_id")).values(
+            component_id=bindparam("b_component"))
+        self.article_story = update(articles).where(a.id == bindparam("b_id")).values(story_of)
+        self.delete_story = delete(stories).where(s.id == bindparam("b_id"))
+        self.members = (select(a.story_id, a.id, a.ingested_at, a.credits, a.truncated, a.superseded_by_id,
+                               func.length(a.body))
+                        .where(a.story_id.in_(bindparam("b_ids", expanding=True))).order_by(a.id))
+        self.story = update(stories).where(s.id == bindparam("b_id")).values(
+            representative_id=bindparam("b_rep"), size=bindparam("b_size"),
+            first_seen=bindparam("b_first", type_=s.first_seen.type),
+            last_seen=bindparam("b_last", type_=s.last_seen.type),
+            credits=bindparam("b_credits", type_=s.credits.type))
+
+
 class StoryStore:
     """The story tables inside the caller's Session (the ingest transaction)."""
 
@@ -63,6 +89,7 @@ class StoryStore:
         # read: a report joining a story touched earlier in the batch reads neither again.
         self._component: dict[int, int] = {}
         self._members: dict[int, list[tuple[int, int]]] = {}
+        self._writes = _Writes()
 
     def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> Counter[str]:
         """Store each new article's features and name keys, and count its words in the statistics.
@@ -193,15 +220,15 @@ class StoryStore:
         reports, so it is worth two statements).
         """
         when, credits = alone if alone is not None else (_PLACEHOLDER, ())
-        story_id = int(self.session.execute(
-            insert(StoryRow).values(component_id=component or 0, representative_id=article_id, size=1,
-                                    first_seen=when, last_seen=when, credits=list(dict.fromkeys(credits)))
-            .returning(StoryRow.id)).scalar_one())
+        writes = self._writes
+        story_id = int(self.session.execute(writes.new_story, {
+            "component_id": component or 0, "representative_id": article_id, "size": 1, "first_seen": when,
+            "last_seen": when, "credits": list(dict.fromkeys(credits))}).scalar_one())
         if not component:
-            self.session.execute(update(StoryRow).where(StoryRow.id == story_id).values(component_id=story_id))
+            self.session.execute(writes.component, {"b_id": story_id, "b_component": story_id})
             self._members[story_id] = [(article_id, story_id)]
         self._component[story_id] = component or story_id
-        self.session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+        self.session.execute(writes.article_story, {"b_id": article_id, "b_story": story_id})
         self._story[article_id] = story_id
         if refresh and alone is None:
             self.refresh([story_id])
@@ -227,10 +254,10 @@ class StoryStore:
             self._move([a for a in group if old.get(a) != story_id], story_id)
         emptied = before - taken
         if emptied:
-            self.session.execute(delete(StoryRow).where(StoryRow.id.in_(sorted(emptied))))
+            self.session.execute(self._writes.delete_story, [{"b_id": s} for s in sorted(emptied)])
         moved = sorted(s for s in taken if self._component.get(s) != component)
         if moved:
-            self.session.execute(update(StoryRow).where(StoryRow.id.in_(moved)).values(component_id=component))
+            self.session.execute(self._writes.component, [{"b_id": s, "b_component": component} for s in moved])
         # What this store knows of the merged components is now the one component's membership.
         if None in merged:  # a story whose component was never read: forget every membership
             self._members.clear()
@@ -250,8 +277,8 @@ class StoryStore:
         self.refresh([story_id])
 
     def _move(self, article_ids: Sequence[int], story_id: int) -> None:
-        for chunk in _chunks(article_ids):
-            self.session.execute(update(ArticleRow).where(ArticleRow.id.in_(chunk)).values(story_id=story_id))
+        if article_ids:
+            self.session.execute(self._writes.article_story, [{"b_id": a, "b_story": story_id} for a in article_ids])
         self._story.update((a, story_id) for a in article_ids)
 
     def refresh(self, story_ids: Collection[int]) -> None:
@@ -263,17 +290,14 @@ class StoryStore:
         if not story_ids:
             return
         members: dict[int, list[Any]] = {}
-        stmt = (select(ArticleRow.story_id, ArticleRow.id, ArticleRow.ingested_at, ArticleRow.credits,
-                       ArticleRow.truncated, ArticleRow.superseded_by_id, func.length(ArticleRow.body))
-                .where(ArticleRow.story_id.in_(sorted(story_ids))).order_by(ArticleRow.id))
-        for row in self.session.execute(stmt):
+        for row in self.session.execute(self._writes.members, {"b_ids": sorted(story_ids)}):
             members.setdefault(int(row[0]), []).append(row)
         changes = []
         for story_id, rows in members.items():
             best = min(rows, key=lambda r: (r.superseded_by_id is not None, bool(r.truncated), -int(r[6] or 0), r.id))
             changes.append({
-                "id": story_id, "representative_id": best.id, "size": len(rows),
-                "first_seen": min(utc(r.ingested_at) for r in rows), "last_seen": max(utc(r.ingested_at) for r in rows),
-                "credits": list(dict.fromkeys(c for r in rows for c in (r.credits or ())))})
-        if changes:  # one executemany by primary key: building a statement per story cost more than running it
-            self.session.execute(update(StoryRow), changes)
+                "b_id": story_id, "b_rep": best.id, "b_size": len(rows),
+                "b_first": min(utc(r.ingested_at) for r in rows), "b_last": max(utc(r.ingested_at) for r in rows),
+                "b_credits": list(dict.fromkeys(c for r in rows for c in (r.credits or ())))})
+        if changes:  # one executemany by primary key
+            self.session.execute(self._writes.story, changes)
