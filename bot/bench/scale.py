@@ -294,7 +294,9 @@ def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
     lines = [SCALE_HEADING, "", f"`newsdigest bench --scale {n}` (`make bench-scale`): {n:,} stories.",
              f"{date}; {machine}. Shared machine (other jobs running): wall times are pessimistic; ingest",
              "rates are per CPU second of the ingesting process. Synthetic store: "
-             f"{results['sentences']:,} real sentences, {PER_DAY:,} stories a day. Baseline: the previous",
+             f"{results['sentences']:,} real sentences, {PER_DAY:,} stories a day, as events of a few reports "
+             "each (`bot.bench.synthetic.StoryMaker`; before 2026-11-30 23:00 UTC: random sentence mixes). "
+             "Baseline: the previous",
              "implementation as measured in issue 10 on the same kind of store.", "",
              "| what | database | now | previous (issue 10) |", "| --- | --- | --- | --- |"]
     for kind, fig in results["databases"].items():
