@@ -6,6 +6,7 @@ import json
 import random
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -136,6 +137,43 @@ def test_the_revision_window_stays_bounded(app: App) -> None:
             (added,) = repo.add_many([article])
             finder.mark(repo, [(added.id, article)], since=since)
             assert len(finder) == min(n + 1, 3)
+
+
+def test_the_revision_window_keeps_signatures_not_texts(app: App) -> None:
+    """Memory of the revision window: under 2 KB a version (texts are ~3 KB each), flat once it is full."""
+    finder = RevisionFinder(window=100)
+    rng = random.Random(4)
+    since = datetime.now(UTC) - timedelta(days=3)
+
+    def feed(start: int, count: int) -> None:
+        for first in range(start, start + count, 25):  # a batch of 25 new stories per transaction
+            with app.sessions.begin() as session:
+                repo = ArticleRepository(session)
+                batch = []
+                for n in range(first, first + 25):
+                    record = story(rng, "Kyiv", n)
+                    record["body"] = "\n\n".join(story(rng, "Kyiv", n)["body"] for _ in range(8))
+                    batch.append(record_to_article(record, name="t"))
+                created = [(r.id, a) for r, a in zip(repo.add_many(batch), batch, strict=True)]
+                finder.mark(repo, created, since=since)
+
+    def held() -> int:  # bytes still allocated by the finder's code (its window), not by parsing's caches
+        mine = [tracemalloc.Filter(True, f"*{name}", all_frames=True) for name in ("revisions.py", "near_dup.py")]
+        return sum(s.size for s in tracemalloc.take_snapshot().filter_traces(mine).statistics("filename"))
+
+    tracemalloc.start(8)
+    try:
+        feed(0, 50)  # the window is loaded, the statements are compiled
+        half = held()
+        feed(50, 50)
+        full = held()
+        feed(100, 150)
+        later = held()
+    finally:
+        tracemalloc.stop()
+    assert len(finder) == 100
+    assert (full - half) / 50 < 2000
+    assert later - full < 30_000
 
 
 def _heavy_modules_after_ingest(url: str, expect: str) -> str:
