@@ -129,8 +129,33 @@ def _article(story: Any) -> Any:
                    caption=story.caption, credits=("Reuters",), published_at=story.published_at, source="bench")
 
 
-def dump_peak_rss(url_kind: str, mb: int, maker: StoryMaker, workdir: Path) -> dict[str, float]:
-    """Ingest one ``mb`` MB text dump in a child process: its peak RSS and stories per CPU second."""
+def _status_mb(pid: int, field: str) -> int:
+    """A /proc/PID/status memory field (VmRSS, VmHWM) in MB; 0 once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) // 1024 for line in status if line.startswith(field)), 0)
+    except OSError:
+        return 0
+
+
+def _stored(db: Path) -> int:
+    """Stories stored so far in the child's SQLite file (read-only; -1 while it cannot be read)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return -1
+
+
+def dump_peak_rss(url_kind: str, mb: int, maker: StoryMaker, workdir: Path, *,
+                  every: float = 5.0) -> dict[str, Any]:
+    """Ingest one ``mb`` MB text dump in a child process: its peak RSS, stories per CPU second, and its
+    RSS by stories stored (sampled from /proc every ``every`` seconds: the curve shows where it flattens)."""
     path = workdir / "large.txt"
     count = write_dump(path, maker.stories(10**9, start=10**7), until_bytes=mb * 1_000_000)
     db = workdir / "large.sqlite3"
@@ -144,11 +169,30 @@ def dump_peak_rss(url_kind: str, mb: int, maker: StoryMaker, workdir: Path) -> d
         "cpu = time.process_time() - c\n"
         "print(r.new, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    curve: dict[int, int] = {}  # stories stored (to the thousand below) -> highest RSS seen there, MB
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as child:
+        while child.poll() is None:
+            rss, stored = _status_mb(child.pid, "VmRSS"), _stored(db)
+            if rss and stored >= 0:
+                key = stored // 1000 * 1000
+                curve[key] = max(curve.get(key, 0), rss)
+            time.sleep(every)
+        out = (child.stdout.read() if child.stdout else "").split()
+    if child.returncode:
+        raise RuntimeError(f"the dump's ingest failed (exit {child.returncode})")
     path.unlink()
     db.unlink(missing_ok=True)
     new, cpu, rss_kb = int(out[0]), float(out[1]), int(out[2])
-    return {"mb": float(mb), "stories": float(count), "new": float(new), "cpu": cpu, "rss_mb": rss_kb / 1024}
+    return {"mb": float(mb), "stories": float(count), "new": float(new), "cpu": cpu, "rss_mb": rss_kb / 1024,
+            "curve": curve}
+
+
+def rss_curve_line(curve: dict[int, int], *, points: int = 8) -> str:
+    """'0: 150 MB, 2,000: 170 MB, ...': RSS by stories stored, at most about ``points`` evenly spaced samples."""
+    keys = sorted(curve)
+    step = max(1, len(keys) // points)
+    shown = keys[::step] + ([keys[-1]] if keys and (len(keys) - 1) % step else [])
+    return ", ".join(f"{k:,}: {curve[k]} MB" for k in shown)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -329,6 +373,8 @@ def format_scale(results: dict[str, Any], machine: str, date: str) -> str:
         d = results["dump"]
         lines.append(f"| one {d['mb']:.0f} MB text dump streamed ({d['stories']:.0f} stories) | sqlite | peak RSS "
                      f"{d['rss_mb']:.0f} MB, {d['new'] / d['cpu']:.0f} stories/CPU-s | {BASELINE['dump']} |")
+        if d.get("curve"):
+            lines.append(f"| ... its RSS by stories stored | sqlite | {rss_curve_line(d['curve'])} | |")
     return "\n".join(lines) + "\n"
 
 
