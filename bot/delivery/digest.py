@@ -57,8 +57,9 @@ class Composition:
         return self.digest.empty
 
     @property
-    def sentences(self) -> list[tuple[int, str]]:
-        """What it says, with the article each text came from: recorded on the run as what the channel is told."""
+    def sentences(self) -> dict[str, list[tuple[int, str]]]:
+        """What it says by topic, with the article each text came from: recorded on the run as what the
+        channel is told."""
         return posted_sentences(self.digest)
 
 

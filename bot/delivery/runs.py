@@ -9,7 +9,7 @@ run is not already taken. See docs/delivery.md for the whole rule.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -153,7 +153,7 @@ class RunLedger:
                     for c, x in decided.items()}
 
     def record_compositions(self, items: Sequence[tuple[Claim, Collection[int], int, datetime | None,
-                                                        Sequence[tuple[int, str]] | None]]) -> None:
+                                                        Mapping[str, Sequence[tuple[int, str]]] | None]]) -> None:
         """:meth:`record_composition` of many runs (claim, article ids, stories shown, window start, sentences),
         in one transaction."""
         if not items:
@@ -161,7 +161,8 @@ class RunLedger:
         with self.sessions.begin() as session:
             session.execute(update(DigestRunRow), [
                 {"id": claim.run_id, "article_ids": sorted(ids), "story_count": stories, "window_start": start,
-                 "sentences": None if said is None else [[int(a), str(t)] for a, t in said]}
+                 "sentences": None if said is None else {topic: [[int(a), str(t)] for a, t in texts]
+                                                         for topic, texts in said.items()}}
                 for claim, ids, stories, start, said in items])
             _forget_older_sentences(session, [claim.channel_id for claim, _, _, _, _ in items])
 
@@ -235,10 +236,10 @@ class RunLedger:
 
     def record_composition(self, claim: Claim, article_ids: Collection[int], stories: int,
                            window_start: datetime | None, *,
-                           sentences: Sequence[tuple[int, str]] | None = None) -> None:
+                           sentences: Mapping[str, Sequence[tuple[int, str]]] | None = None) -> None:
         """Remember what the run is about to post, before posting (a crash after this can be resolved).
 
-        ``sentences``: the texts the digest says, with their articles (``bot.delivery.told``); they count
+        ``sentences``: the texts the digest says by topic, with their articles (``bot.delivery.told``); they count
         as told once :meth:`finish` marks the run posted, in the transaction that writes its ``delivered``
         rows. Recorded here, not there, so a run found on the platform after a crash has them too.
         """

@@ -4,11 +4,15 @@ A developing story (a war, a hurricane, an election count) comes back every day 
 restated in its first paragraphs. The digest's briefs are written as updates for a reader who has
 what the channel was sent (summarizer ``previous``), so today's digest leads with what is new.
 
-What was sent is recorded on each run (``digest_runs.sentences``, migration 0015): every section's lead
-sentences and every story's headline and blurb, with the article each came from (:func:`posted_sentences`).
-A sentence counts on each topic its article is tagged with. A run from before that migration has no
-sentences; for it the headline and first :data:`LEAD_PARAGRAPHS` paragraphs of each story it delivered
-stand in (where a digest's lead and story lines come from).
+What was sent is recorded on each run (``digest_runs.sentences``, migration 0015): per section (topic)
+its lead sentences and every story's headline and blurb, with the article each came from
+(:func:`posted_sentences`). A sentence counts on the topic it was posted under. Not on every topic its
+article is tagged with: then what a channel was told on a topic would depend on all its other topics,
+and channels that follow it could no longer share their briefs' summarizer work in a digest pass (at
+1,000 channels that cost about 40% more CPU); a story goes under the same one of the channel's topics
+every day while it scores best there. A run from before that migration has no sentences; for it the
+headline and first :data:`LEAD_PARAGRAPHS` paragraphs of each story it delivered on the topic stand in
+(where a digest's lead and story lines come from).
 
 Bounded: the channel's last :data:`RECENT_RUNS` posted runs, at most :data:`MAX_SENTENCES` sentences (and
 :data:`MAX_STORIES` stories of older runs) per topic; a run records at most :data:`RECORDED_SENTENCES`.
@@ -35,22 +39,28 @@ LEAD_PARAGRAPHS = 3
 RECORDED_SENTENCES = 200  # a digest of many topics says more; its first ones are its most important
 RECORDED_CHARS = 1000  # a sentence longer than this is cut (a feed's paragraph with no full stop)
 
-Said = list[tuple[int, str]]  # (article id, text) as a run posted them
+Said = dict[str, list[tuple[int, str]]]  # per topic (section), (article id, text) as a run posted them
 
 
 def posted_sentences(digest: Digest) -> Said:
-    """What a digest says, as its run records it: per section the lead's sentences, then each story's
-    headline and blurb, each with its article; each text once, at most RECORDED_SENTENCES."""
-    said: dict[str, int] = {}
+    """What a digest says, as its run records it: per section (topic) the lead's sentences, then each
+    story's headline and blurb, each with its article; each text once a section, at most
+    RECORDED_SENTENCES in all."""
+    said: Said = {}
+    count = 0
     for section in digest.sections:
         texts = [(s.article_id, s.text) for s in section.lead]
         for story in section.stories:
             texts += [(story.article_id, story.headline), (story.article_id, story.blurb)]
+        kept: dict[str, int] = {}
         for article_id, text in texts:
             text = text.strip()[:RECORDED_CHARS]
-            if text and len(said) < RECORDED_SENTENCES:
-                said.setdefault(text, article_id)
-    return [(a, t) for t, a in said.items()]
+            if text and text not in kept and count < RECORDED_SENTENCES:
+                kept[text] = article_id
+                count += 1
+        if kept:
+            said.setdefault(section.query, []).extend((a, t) for t, a in kept.items())
+    return said
 
 
 def _lead_text(title: str, blocks: list[Any] | None) -> str:
@@ -72,7 +82,7 @@ def told_on_topics(session: Session, channel_id: int | None, topics: Collection[
 
 
 def _last_posted(session: Session, channel_ids: Sequence[int], *, recorded: bool,
-                 ) -> list[tuple[int, int, int, list[Any] | None]]:
+                 ) -> list[tuple[int, int, int, dict[str, Any] | None]]:
     """(channel, rank, run id, sentences) of each channel's last RECENT_RUNS posted runs, rank 1 the most
     recent: among its runs with sentences (``recorded``, read through ``ix_digest_runs_told``), or all."""
     where = [DigestRunRow.channel_id.in_(channel_ids), DigestRunRow.status == "posted"]
@@ -97,7 +107,8 @@ def _recent_runs(session: Session, channel_ids: Collection[int]) -> dict[int, li
     said: dict[int, Said] = {}
     ranked: dict[int, list[tuple[int, int]]] = {}
     for channel_id, n, run_id, sentences in _last_posted(session, ids, recorded=True):
-        said[run_id] = [(int(a), str(t)) for a, t in sentences or ()]
+        if isinstance(sentences, dict):  # a list was recorded before they were kept by topic: read as older
+            said[run_id] = {str(topic): [(int(a), str(t)) for a, t in texts] for topic, texts in sentences.items()}
         ranked.setdefault(channel_id, []).append((n, run_id))
     short = [c for c in ids if len(ranked.get(c, ())) < RECENT_RUNS]
     if short:  # every posted run of theirs: recorded ones are already above, the others are older
@@ -115,11 +126,11 @@ def told_for_channels(session: Session, channel_ids: Collection[int], topics: Co
     five statements whatever the number of channels.
 
     Each channel's last RECENT_RUNS posted runs and what they said; for runs from before migration 0015,
-    what they delivered (index on ``delivered.run_id``); the topics of those articles; per channel and
-    topic the texts in order, most recent run first: the run's sentences (at most MAX_SENTENCES in all),
-    or for an older run the leads of its stories (newest article first, at most MAX_STORIES). ``leads``
-    and ``tags`` (lead texts, topics by article id) are shared by a pass: channels were told the same
-    stories.
+    what they delivered (index on ``delivered.run_id``) and the topics of those articles; per channel and
+    topic the texts in order, most recent run first: what the run said under the topic (at most
+    MAX_SENTENCES in all), or for an older run the leads of its stories on it (newest article first, at
+    most MAX_STORIES). ``leads`` and ``tags`` (lead texts, topics by article id) are shared by a pass:
+    channels were told the same stories.
     """
     if not channel_ids or not topics:
         return {}
@@ -132,9 +143,7 @@ def told_for_channels(session: Session, channel_ids: Collection[int], topics: Co
         for run_id, article_id in session.execute(select(DeliveredRow.run_id, DeliveredRow.article_id)
                                                   .where(DeliveredRow.run_id.in_(older))):
             delivered.setdefault(int(run_id), []).append(int(article_id))
-    articles = {a for ids in delivered.values() for a in ids}
-    articles.update(a for rs in runs.values() for _, said in rs for a, _ in said or ())
-    tags = _topics(session, articles, {} if tags is None else tags)
+    tags = _topics(session, {a for ids in delivered.values() for a in ids}, {} if tags is None else tags)
     wanted = set(topics)
     picked = {c: by_topic for c, channel_runs in runs.items()
               if (by_topic := _by_topic(channel_runs, delivered, tags, wanted))}
@@ -148,20 +157,23 @@ def told_for_channels(session: Session, channel_ids: Collection[int], topics: Co
 
 def _by_topic(runs: list[tuple[int, Said | None]], delivered: dict[int, list[int]],
               tags: MutableMapping[int, frozenset[str]], wanted: set[str]) -> dict[str, list[str | int]]:
-    """One channel's told items per topic, most recent run first: a text a run said, or (an int) a story an
-    older run delivered, whose lead stands in; at most MAX_SENTENCES texts and MAX_STORIES stories each."""
+    """One channel's told items per topic, most recent run first: a text a run said under that topic, or
+    (an int) a story on it an older run delivered, whose lead stands in; at most MAX_SENTENCES texts and
+    MAX_STORIES stories each."""
     by_topic: dict[str, list[str | int]] = {}
-    counts: dict[tuple[str, bool], int] = {}  # (topic, is a text)
     for run_id, said in runs:
-        items: list[tuple[int, str | int]] = (list(said) if said is not None else
-                                              [(a, a) for a in sorted(delivered.get(run_id, ()), reverse=True)])
-        for article_id, item in items:
+        if said is not None:
+            for topic in wanted & said.keys():
+                items = by_topic.setdefault(topic, [])
+                room = MAX_SENTENCES - sum(isinstance(i, str) for i in items)
+                items.extend(t for _, t in said[topic][:max(room, 0)])
+            continue
+        for article_id in sorted(delivered.get(run_id, ()), reverse=True):
             for topic in tags.get(article_id, frozenset()) & wanted:
-                key = (topic, isinstance(item, str))
-                if counts.get(key, 0) < (MAX_SENTENCES if key[1] else MAX_STORIES):
-                    counts[key] = counts.get(key, 0) + 1
-                    by_topic.setdefault(topic, []).append(item)
-    return by_topic
+                items = by_topic.setdefault(topic, [])
+                if sum(isinstance(i, int) for i in items) < MAX_STORIES:
+                    items.append(article_id)
+    return {t: items for t, items in by_topic.items() if items}
 
 
 def _topics(session: Session, article_ids: Collection[int],

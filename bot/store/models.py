@@ -172,10 +172,10 @@ class DigestRunRow(Base):
     local_date: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")  # daily | extra
     article_ids: Mapped[list[Any] | None] = mapped_column(JSON)  # what the run composed, set before posting
-    # What it posted, [[article id, text], ...] (bot/delivery/told.py), set with article_ids; NULL before
+    # What it posted, {topic: [[article id, text], ...]} (bot/delivery/told.py), set with article_ids; NULL before
     # migration 0015, and once the channel has newer runs (only its last few are read). Deferred: claims
     # and the run history load whole rows and never need a digest's text.
-    sentences: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), deferred=True)
+    sentences: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), deferred=True)
     status: Mapped[str] = mapped_column(String(16))  # claimed | posted | failed | uncertain | skipped
     marker: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -53,7 +53,7 @@ def _said(digest: Digest) -> list[str]:
         st.blurb for b in digest.sections for st in b.stories if st.blurb]
 
 
-def _recorded(app: App) -> dict[str, list[list[Any]] | None]:
+def _recorded(app: App) -> dict[str, dict[str, Any] | None]:
     with app.sessions() as session:
         return {r.marker: r.sentences for r in session.scalars(select(DigestRunRow))}
 
@@ -79,8 +79,9 @@ async def test_each_day_leads_with_its_new_facts_and_never_repeats_a_sentence_it
         said = _said(digest)
         assert said and not {sentence_key(s) for s in said} & earlier, f"{morning:%d}: said again: {said}"
         # The run records exactly what the digest said, with the article each sentence came from.
-        assert _recorded(app)[digest.run_marker] == [[a, t] for a, t in posted_sentences(digest)]
-        earlier |= {sentence_key(t) for _, t in posted_sentences(digest)}
+        recorded = {topic: [[a, t] for a, t in texts] for topic, texts in posted_sentences(digest).items()}
+        assert list(recorded) == ["ukraine"] and _recorded(app)[digest.run_marker] == recorded
+        earlier |= {sentence_key(t) for _, t in posted_sentences(digest)["ukraine"]}
         firsts.append(digest.sections[0].lead[0].text)
     assert firsts[0] == BREACH  # day one: the breach is the news
     assert firsts[1] in (DEATHS, RESCUE)  # day two: the toll, not the breach again
@@ -114,7 +115,7 @@ async def test_a_run_found_posted_after_a_crash_counts_what_it_said(db_url: str,
                 told = told_on_topics(session, registry(app).get(CHANNEL).row_id, ["ukraine"])["ukraine"]
         finally:
             app.close()
-    assert list(told) == [t for _, t in posted_sentences(posted)]
+    assert list(told) == [t for _, t in posted_sentences(posted)["ukraine"]]
 
 
 def _ukraine_articles(app: App, tmp_path: Path) -> list[int]:
@@ -124,7 +125,7 @@ def _ukraine_articles(app: App, tmp_path: Path) -> list[int]:
         return list(session.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
 
 
-def _posted_run(app: App, channel_id: int, day: int, delivered: list[int], said: list[list[Any]] | None) -> int:
+def _posted_run(app: App, channel_id: int, day: int, delivered: list[int], said: dict[str, Any] | None) -> int:
     with app.sessions.begin() as session:
         when = datetime(2026, 6, day, 7, 30, tzinfo=UTC)
         run = DigestRunRow(channel_id=channel_id, local_date=when.date(), kind="daily", status="posted",
@@ -140,14 +141,17 @@ def test_told_is_the_sentences_sent_and_the_leads_of_runs_from_before_they_were_
         app: App, tmp_path: Path) -> None:
     one, two, three = _ukraine_articles(app, tmp_path)
     channel = registry(app).ensure_row(CHANNEL)
-    # Before migration 0015 (no sentences): the story it delivered stands for what it was told.
+    # Before migration 0015 (no sentences): the story it delivered on the topic stands for what it was told.
     _posted_run(app, channel, 6, [one], None)
     # Since: what it said, and nothing of a story it delivered but did not show ("and 1 more").
-    _posted_run(app, channel, 7, [two, three], [[two, DAY_TWO["title"]], [two, DEATHS]])
+    # Since: what it said under each topic, and nothing of a story it delivered but did not show ("and 1
+    # more"). A sentence said under another topic counts there, whatever its article is tagged with.
+    _posted_run(app, channel, 7, [two, three], {"ukraine": [[two, DAY_TWO["title"]], [two, DEATHS]],
+                                                "russia": [[two, RESCUE]]})
     with app.sessions() as session:
-        told = told_for_channels(session, [channel], ["ukraine", "economy"])
+        told = told_for_channels(session, [channel], ["ukraine", "russia", "economy"])
     lead_one = "\n".join([DAY_ONE["title"], *DAY_ONE["body"].split("\n\n")])
-    assert told == {channel: {"ukraine": (DAY_TWO["title"], DEATHS, lead_one)}}
+    assert told == {channel: {"ukraine": (DAY_TWO["title"], DEATHS, lead_one), "russia": (RESCUE,)}}
     assert INQUIRY not in "".join(told[channel]["ukraine"])  # day three's story was delivered, never said
 
 
@@ -156,11 +160,11 @@ def test_only_the_last_runs_keep_their_sentences_and_the_read_uses_their_index(a
     channel = registry(app).ensure_row(CHANNEL)
     delivery = Delivery(app, registry(app), {})
     for day in range(1, 7):
-        _posted_run(app, channel, day, [one] if day == 1 else [], [[two, f"Sentence of day {day}."]])
+        _posted_run(app, channel, day, [one] if day == 1 else [], {"ukraine": [[two, f"Sentence of day {day}."]]})
     # The next composition clears what the told read will not use again.
     claim = delivery.ledger.claim(channel, "daily", date(2026, 6, 8), datetime(2026, 6, 8, 7, 30, tzinfo=UTC))
     assert isinstance(claim, Claim)
-    delivery.ledger.record_composition(claim, [three], 1, None, sentences=[(three, INQUIRY)])
+    delivery.ledger.record_composition(claim, [three], 1, None, sentences={"ukraine": [(three, INQUIRY)]})
     with app.sessions() as session:
         kept = {r.local_date.day: r.sentences for r in session.scalars(select(DigestRunRow))}
     assert [d for d, s in sorted(kept.items()) if s is not None] == [4, 5, 6, 8]
@@ -177,7 +181,7 @@ def test_only_the_last_runs_keep_their_sentences_and_the_read_uses_their_index(a
     finally:
         event.remove(app.engine, "before_cursor_execute", keep)
     assert told == {channel: {"ukraine": tuple(f"Sentence of day {d}." for d in (6, 5, 4))}}
-    assert len(statements) == 2  # the runs with sentences, the topics of their articles: no delivered rows read
+    assert len(statements) == 1  # the runs with their sentences: no delivered rows, topics or articles read
     runs_read, parameters = statements[0]
     with app.engine.begin() as conn:
         if app.engine.dialect.name == "sqlite":

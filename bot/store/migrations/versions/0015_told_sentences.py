@@ -2,8 +2,8 @@
 
 A digest's briefs are written as updates for what the channel was already told (``bot/delivery/told.py``).
 Before this, "told" was each delivered story's headline and first paragraphs: an approximation of what a
-digest posts. The run now records the exact texts it posted (each section's lead sentences, each story's
-headline and blurb, with the article each came from), set with ``article_ids`` before posting; they count
+digest posts. The run now records the exact texts it posted by topic (each section's lead sentences, each
+story's headline and blurb, with the article each came from), set with ``article_ids`` before posting; they count
 as told once the run is ``posted``, which happens in the transaction that writes its ``delivered`` rows.
 Runs from before this migration keep NULL there and are read as before (their stories' leads).
 
