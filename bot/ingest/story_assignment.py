@@ -103,7 +103,10 @@ class _Assigner:
             self._vectors.pop(i, None)
 
     def idf(self, ids: Collection[int]) -> Callable[[str], float]:
-        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words."""
+        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words.
+
+        Each word's weight is computed once per pass (the statistics do not move during one).
+        """
         fresh = [i for i in ids if i not in self._counted]
         df = self.cache.df
         words = {w for i in fresh for w in self.known[i].terms if w not in df}
@@ -112,13 +115,10 @@ class _Assigner:
             found, _ = self.store.word_stats(words)
             df.update(found)
             df.update((w, 0) for w in words if w not in found)
-        return self._weight
-
-    def _weight(self, word: str) -> float:
-        """``summarizer.events.idf_weights`` of this pass's statistics, each word computed once."""
-        if (found := self._idf.get(word)) is None:
-            found = self._idf[word] = self._formula(word)
-        return found
+        weights, formula = self._idf, self._formula
+        for i in fresh:
+            weights.update((w, formula(w)) for w in self.known[i].terms if w not in weights)
+        return weights.__getitem__
 
     def vector(self, article_id: int, idf: Callable[[str], float]) -> dict[str, float]:
         if (found := self._vectors.get(article_id)) is None:
@@ -153,13 +153,20 @@ class _Assigner:
         stories = {a: s for a, s in found.items() if s is not None}  # later in a batch: not assigned yet
         if not stories:
             return []
-        self.load([article_id])
-        mine = self.known[article_id]
         ids = sorted(stories)
         self.load([article_id, *ids])
-        idf = self.idf([article_id, *ids])
-        mine_vector = self.vector(article_id, idf)
-        scored = ((similarity_to(mine, mine_vector, self.known[i], self.vector(i, idf)), i) for i in ids)
+        mine = self.known[article_id]
+        mine_vector = self.vector(article_id, self.idf([article_id]))
+        # The cosine with a candidate is at most the norm of this report's vector over the words they
+        # share (Cauchy-Schwarz; the candidate's vector has norm 1): a candidate whose shared words
+        # weigh too little here cannot pass the threshold, so its vector is never computed.
+        floor = self.threshold ** 2 * (1 - 1e-9)
+        close = [i for i in ids
+                 if sum([mine_vector[w] ** 2 for w in mine_vector.keys() & self.known[i].terms.keys()]) > floor]
+        if not close:
+            return []
+        idf = self.idf(close)
+        scored = ((similarity_to(mine, mine_vector, self.known[i], self.vector(i, idf)), i) for i in close)
         return sorted(((s, i, stories[i]) for s, i in scored if s > self.threshold), reverse=True)
 
     def recluster(self, components: Collection[int], extra: Sequence[int] = (),

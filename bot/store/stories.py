@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
@@ -98,17 +99,19 @@ class StoryStore:
         """
         if not rows:
             return Counter()
-        self.session.execute(self._insert(StoryFeaturesRow).on_conflict_do_nothing(), [
+        # Core inserts on the tables: the ORM's bulk insert path cost more than the database's work.
+        features, keys_table, words = (cast(Table, r.__table__) for r in (StoryFeaturesRow, StoryKeyRow, StoryWordRow))
+        self.session.execute(self._insert(features).on_conflict_do_nothing(), [
             {"article_id": i, "terms": dict(f.terms), "names": sorted(f.names)} for i, _, f in rows])
         keys = [{"key": name, "article_id": i, "ingested_at": utc(when)}
                 for i, when, f in rows for name in sorted(f.names) if len(name) <= MAX_WORD]
         if keys:
-            self.session.execute(self._insert(StoryKeyRow).on_conflict_do_nothing(), keys)
+            self.session.execute(self._insert(keys_table).on_conflict_do_nothing(), keys)
         df: Counter[str] = Counter({DOCS_KEY: len(rows)})
         for _, _, f in rows:
             df.update(w for w in f.terms if len(w) <= MAX_WORD)
-        stmt = self._insert(StoryWordRow)
-        stmt = stmt.on_conflict_do_update(index_elements=["word"], set_={"df": StoryWordRow.df + stmt.excluded.df})
+        stmt = self._insert(words)
+        stmt = stmt.on_conflict_do_update(index_elements=["word"], set_={"df": words.c.df + stmt.excluded.df})
         self.session.execute(stmt, [{"word": w, "df": n} for w, n in sorted(df.items())])
         del df[DOCS_KEY]
         return df
@@ -147,7 +150,7 @@ class StoryStore:
             for name in found:
                 shared.update(postings.get(name, ()))
             shared.pop(article_id, None)
-            best = heapq.nsmallest(limit, shared.items(), key=lambda item: (-item[1], -item[0]))
+            best = heapq.nlargest(limit, shared.items(), key=itemgetter(1, 0))  # most shared, then newest id
             out[article_id] = [a for a, _ in best]
         return out
 
