@@ -28,6 +28,7 @@ __all__ = [
     "group_features",
     "group_same_event",
     "idf_weights",
+    "similarity_bound",
     "similarity_matrix",
     "similarity_to",
     "unit_vector",
@@ -169,6 +170,16 @@ def similarity_to(a: EventFeatures, a_vector: Mapping[str, float], b: EventFeatu
         return 0.0
     dot = sum([a_vector[w] * b_vector[w] for w in a_vector.keys() & b_vector.keys()])  # shared words (C set op)
     return min(max(dot, 0.0), 1.0)
+
+
+def similarity_bound(a_vector: Mapping[str, float], b: EventFeatures) -> float:
+    """An upper bound of :func:`similarity_to` of ``a`` and ``b`` that needs no vector of ``b``: the norm of
+    ``a``'s vector over the words both have (Cauchy-Schwarz, ``b``'s vector having norm 1 or none).
+
+    Comparing a new report with many candidates, those below the threshold by this bound are skipped
+    without building their vectors.
+    """
+    return math.sqrt(sum([a_vector[w] ** 2 for w in a_vector.keys() & b.terms.keys()]))
 
 
 def event_similarity(docs: Sequence[Document]) -> np.ndarray:

@@ -41,6 +41,7 @@ from summarizer.events import (
     event_features,
     group_features,
     idf_weights,
+    similarity_bound,
     similarity_to,
     unit_vector,
 )
@@ -157,12 +158,10 @@ class _Assigner:
         self.load([article_id, *ids])
         mine = self.known[article_id]
         mine_vector = self.vector(article_id, self.idf([article_id]))
-        # The cosine with a candidate is at most the norm of this report's vector over the words they
-        # share (Cauchy-Schwarz; the candidate's vector has norm 1): a candidate whose shared words
-        # weigh too little here cannot pass the threshold, so its vector is never computed.
-        floor = self.threshold ** 2 * (1 - 1e-9)
-        close = [i for i in ids
-                 if sum([mine_vector[w] ** 2 for w in mine_vector.keys() & self.known[i].terms.keys()]) > floor]
+        # A candidate whose shared words weigh too little in this report's vector cannot pass the
+        # threshold (similarity_bound), so its vector is never computed. The margin covers rounding.
+        floor = self.threshold * (1 - 1e-9)
+        close = [i for i in ids if similarity_bound(mine_vector, self.known[i]) > floor]
         if not close:
             return []
         idf = self.idf(close)

@@ -10,6 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.events import (
+    document_frequencies,
+    event_features,
+    idf_weights,
+    similarity_bound,
+    similarity_to,
+    unit_vector,
+)
 from summarizer.models import Document
 from summarizer.stories import DEFAULT_EVENT_THRESHOLD, event_similarity, group_same_event
 from tests.conftest import shared_path
@@ -227,3 +235,19 @@ def test_one_row_from_unit_vectors_equals_the_matrix() -> None:
                 assert similarity_to(features[i], vectors[i], features[j], vectors[j]) == pytest.approx(
                     matrix[i, j], abs=1e-12)
     assert (matrix > DEFAULT_EVENT_THRESHOLD).sum() > len(features)  # some pairs really are similar
+
+
+def test_the_similarity_bound_is_never_below_the_similarity() -> None:
+    """similarity_bound lets assignment skip candidates: it must bound every pair's similarity from above,
+    and still skip most pairs of different events (else it saves nothing)."""
+    docs = ALL_DOCS
+    features = [event_features(d) for d in docs]
+    idf = idf_weights(document_frequencies(features), len(features))
+    vectors = [unit_vector(f, idf) for f in features]
+    skipped = 0
+    for i, j in combinations(range(len(docs)), 2):
+        for a, b in ((i, j), (j, i)):
+            bound = similarity_bound(vectors[a], features[b])
+            assert bound >= similarity_to(features[a], vectors[a], features[b], vectors[b]) - 1e-12
+            skipped += bound <= DEFAULT_EVENT_THRESHOLD
+    assert skipped > len(docs) * (len(docs) - 1) // 2
