@@ -114,6 +114,11 @@ class Topic:
         return round(TITLE_WEIGHT * title_hit + LEAD_WEIGHT * lead_hit + COVERAGE_WEIGHT * coverage, 4)
 
     @property
+    def stems(self) -> tuple[str, ...]:
+        """Lower-case words one of which every mention contains (empty: no such prefilter)."""
+        return self._stems
+
+    @property
     def query(self) -> str:
         """The words a summarizer should favour for this topic."""
         return " ".join(self.aliases)
@@ -158,7 +163,15 @@ class TopicSet:
     def tag(self, title: str, blocks: Sequence[str]) -> dict[str, float]:
         """Scores of the topics a story is about (only those at or above their threshold)."""
         lowered = [title.lower(), *(b.lower() for b in blocks)]  # once for all topics
-        return {t.name: s for t in self.topics if (s := t.score(title, blocks, lowered)) >= t.min_score}
+        # Most topics are absent from a story: one look for their stems in the whole text rules them
+        # out instead of one per paragraph (a stem in a paragraph is in the whole text).
+        whole = "\n".join(lowered)
+        scores = {}
+        for t in self.topics:
+            absent = bool(t.stems) and not any(stem in whole for stem in t.stems)
+            if (s := 0.0 if absent else t.score(title, blocks, lowered)) >= t.min_score:
+                scores[t.name] = s
+        return scores
 
 
 # A story scoring at least this share of its best topic's score on another topic is about that topic as

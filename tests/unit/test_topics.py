@@ -135,3 +135,26 @@ def test_a_story_goes_under_its_best_topic_unless_it_is_as_much_about_an_empty_o
     # Only one story moves to fill an empty topic: the most evenly split one.
     two = {4: {"russia": 7.0, "ukraine": 6.5}, 5: {"russia": 7.0, "ukraine": 6.9}, 6: {"russia": 8.0}}
     assert place_stories(two, order) == {4: "russia", 5: "ukraine", 6: "russia"}
+
+
+def test_tagging_rules_out_absent_topics_without_changing_any_score(topics: TopicSet) -> None:
+    """tag() skips topics none of whose stems are in the story; on the fixture stories and the sample it
+    gives exactly each topic's own score (min_score 0 included, where an absent topic still counts)."""
+    import json
+
+    from bot.ingest.formats import parse_bytes
+    from tests.conftest import SAMPLE_DUMP
+
+    rows = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "events.json")
+                      .read_text(encoding="utf-8"))["documents"]
+    stories = [(str(r["title"] or ""), [str(p) for p in r["paragraphs"]]) for r in rows]
+    stories += [(a.title, [b.text for b in a.blocks])
+                for a in parse_bytes(SAMPLE_DUMP.read_bytes(), name=SAMPLE_DUMP.name).articles]
+    lenient = TopicSet(tuple(Topic.build(t.name, t.label, t.aliases, t.exclude, 0.0) for t in topics.topics[:3]))
+    tagged = 0
+    for title, blocks in stories:
+        for topic_set in (topics, lenient):
+            expected = {t.name: s for t in topic_set.topics if (s := t.score(title, blocks)) >= t.min_score}
+            assert topic_set.tag(title, blocks) == expected
+        tagged += bool(topics.tag(title, blocks))
+    assert 0 < tagged < len(stories)
