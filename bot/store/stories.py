@@ -142,8 +142,8 @@ class StoryStore:
             if (sql := self._postings_sql.get(len(chunk))) is None:
                 sql = self._postings_sql[len(chunk)] = _postings_statement(len(chunk))
             params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(chunk)}
-            for key, article_id in self.session.execute(sql, {**params, **bounds}):
-                postings.setdefault(key, []).append(int(article_id))
+            for key, article_id in self.session.execute(sql, {**params, **bounds}).all():  # tens of thousands of rows
+                postings.setdefault(key, []).append(article_id)
         out: dict[int, list[int]] = {}
         for article_id, found in usable.items():
             shared: Counter[int] = Counter()
