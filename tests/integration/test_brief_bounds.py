@@ -116,3 +116,25 @@ def test_a_quiet_topic_falls_back_to_the_most_relevant_recent_stories(app: App) 
     # Relevance halves in weight per day of age: 7.0 three days ago beats 2.0 two days ago; a month-old
     # story, however relevant, comes last.
     assert [s.article_id for s in brief.stories] == [recent_strong, recent_weak, old_best]
+
+
+def test_slash_brief_full_text_scans_its_24_hours_once(app: App) -> None:
+    """/brief's "last 24 h" comes from a clock read a moment before the search's own: PostgreSQL must not
+    look in the last day and then again in those 24 h (two scans of the same index entries)."""
+    scans: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "@@" in statement:
+            scans.append(statement)
+
+    with time_machine.travel(NOW, tick=False):
+        _fill(app, 0, 40)  # fewer than SEARCH_RECENT matches in the day: a wider window would be read next
+        event.listen(app.engine, "before_cursor_execute", record)
+        try:
+            brief = build_brief(app, "police", since=NOW - timedelta(hours=24, seconds=1))
+        finally:
+            event.remove(app.engine, "before_cursor_execute", record)
+    assert brief.stories
+    if app.engine.dialect.name == "postgresql":
+        finds = [s for s in scans if "LIMIT" in s and "ts_rank_cd" not in s]
+        assert len(finds) == 1, finds
