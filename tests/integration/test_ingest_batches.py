@@ -126,6 +126,49 @@ def test_a_database_outage_mid_file_is_retryable_and_resumes(app: App, tmp_path:
     assert (result.status, result.new, _count(app, ArticleRow)) == ("ok", 11, 11)
 
 
+def _stories_by_title(app: App) -> list[list[str]]:
+    with app.sessions() as session:
+        rows = session.execute(select(ArticleRow.story_id, ArticleRow.title)).all()
+    groups: dict[int, list[str]] = {}
+    for story_id, title in rows:
+        groups.setdefault(story_id, []).append(title)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_a_rolled_back_batch_leaves_the_runs_story_cache_empty_and_stories_right(
+        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's story cache (features, word counts) may name rows a failed batch rolled back (SQLite reuses
+    their ids): it is emptied, and the run goes on to the same stories as one that never failed."""
+    from bot.ingest.dump_file import IngestContext, ingest_file
+    from bot.newsroom.topics import load_topics
+
+    monkeypatch.setattr(dump_file, "BATCH_SIZE", 4)
+    rng = random.Random(9)
+    first = write_dump(tmp_path, "a.jsonl", [story(rng, "Kyiv", i) for i in range(8)])
+    second = write_dump(tmp_path, "b.jsonl", [story(rng, "Kyiv", i) for i in range(8, 14)])
+    failing = [True]
+
+    def fails_once(repo: ArticleRepository, created: Sequence[tuple[int, Article]]) -> None:
+        stored = repo.session.execute(select(func.count()).select_from(ArticleRow)).scalar_one()
+        if failing[0] and stored > 4:
+            failing[0] = False
+            raise RuntimeError("a tagging bug in the second batch")
+
+    ctx = IngestContext(app.sessions, load_topics(), RevisionFinder(), [fails_once])
+    assert ingest_file(ctx, first).status == "partial"  # its first batch stored, the second rolled back
+    assert not ctx.stories.features and not ctx.stories.df and ctx.stories.n_docs is None
+    ingest_file(ctx, second)  # takes the rolled-back ids
+    ingest_file(ctx, first)  # resumes after its first batch
+    uninterrupted = bootstrap(load_settings(), database_url=f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        other = IngestContext(uninterrupted.sessions, load_topics(), RevisionFinder())
+        for path in (first, second):
+            ingest_file(other, path)
+        assert _stories_by_title(app) == _stories_by_title(uninterrupted)
+    finally:
+        uninterrupted.close()
+
+
 def test_the_revision_window_stays_bounded(app: App) -> None:
     finder = RevisionFinder(window=3)
     rng = random.Random(9)
