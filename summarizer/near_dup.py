@@ -145,8 +145,10 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint32(16))
 
 
-def _hash32(gram: str) -> int:
-    return int.from_bytes(hashlib.sha1(gram.encode("utf-8")).digest()[:4], "little")
+def _hashes32(grams: set[str]) -> np.ndarray:
+    """The first 4 bytes of each shingle's SHA-1 as little-endian uint32, read as one buffer (not an int each)."""
+    sha1 = hashlib.sha1
+    return np.frombuffer(b"".join([sha1(g.encode("utf-8")).digest()[:4] for g in grams]), dtype="<u4")
 
 
 def signature(grams: set[str], permutations: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -154,7 +156,7 @@ def signature(grams: set[str], permutations: tuple[np.ndarray, np.ndarray]) -> n
     a, b = permutations
     if not grams:
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-    hv = _fmix32(np.fromiter((_hash32(g) for g in grams), dtype=np.uint32, count=len(grams)))
+    hv = _fmix32(_hashes32(grams).astype(np.uint32))
     return (hv[:, None] * a + b).min(axis=0)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.language import detect_language, model_path
+from bot.ingest.language import _mostly_upper, detect_language, model_path
 
 MULTILINGUAL = Path(__file__).resolve().parents[1] / "fixtures" / "multilingual"
 
@@ -27,6 +27,20 @@ def test_the_multilingual_fixtures_are_told_apart(path: Path) -> None:
 def test_an_all_caps_headline_is_read_as_words_not_another_script() -> None:
     assert detect_language("TACKLING MIGRANT SMUGGLING GANGS ACROSS THE CHANNEL", ()) == "en"
     assert detect_language("Hi there", ()) is None  # too few words to say
+
+
+@pytest.mark.parametrize(("text", "upper"), [
+    ("TACKLING MIGRANT SMUGGLING GANGS", True),
+    ("Tackling Migrant Smuggling Gangs", False),
+    ("ABCD efg", False),  # 4 of 7 letters
+    ("ABCDEFGHI j", True),  # 9 of 10: more than 80%
+    ("ABCDEFGH ij", False),  # 8 of 10: not more than 80%
+    ("ⒶⒷⒸⒹⒺⒻⒼⒽ ab", False),  # circled capitals are capitals but not letters: 0 of 2 letters
+    ("1234 !!", False),  # no letters
+    ("", False),
+])
+def test_a_sample_is_mostly_upper_when_over_four_fifths_of_its_letters_are_capitals(text: str, upper: bool) -> None:
+    assert _mostly_upper(text) is upper
 
 
 def test_loading_the_model_costs_little_memory_and_no_downloader() -> None:
