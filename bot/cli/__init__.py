@@ -7,7 +7,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import NoReturn
 
 from bot import __version__
@@ -89,6 +89,7 @@ def entry_point() -> NoReturn:
     ``serve`` and a large ingest still free their cycles. Not in :func:`main`, which tests call in
     one long process whose objects must stay collectable.
     """
+    one_blas_thread(os.environ)
     gc.disable()
     try:
         parser, args = parse()
@@ -98,6 +99,17 @@ def entry_point() -> NoReturn:
     status = dispatch(parser, args)
     gc.freeze()
     sys.exit(status)
+
+
+def one_blas_thread(environ: MutableMapping[str, str]) -> None:
+    """Ask numpy's OpenBLAS for one thread unless the operator chose a number.
+
+    Our matrices are small (a brief's few hundred sentences), where a second BLAS thread computes
+    nothing faster, but OpenBLAS starts its threads when numpy is imported and they spin while
+    waiting: about 40 ms of a short command's CPU (docs/benchmarks.md, "Start-up"), and in ``serve``
+    cores taken from the event loop and the database. Must run before numpy is first imported.
+    """
+    environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -119,3 +120,25 @@ def test_the_installed_program_and_python_m_run_the_entry_point() -> None:
     scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert scripts["newsdigest"] == "bot.cli:entry_point"
     assert "entry_point()" in (root / "bot" / "cli" / "__main__.py").read_text(encoding="utf-8")
+
+
+def test_the_program_asks_for_one_blas_thread_before_numpy_loads_unless_told_otherwise() -> None:
+    import bot.cli as cli
+
+    env: dict[str, str] = {}
+    cli.one_blas_thread(env)
+    assert env == {"OPENBLAS_NUM_THREADS": "1"}
+    chosen = {"OPENBLAS_NUM_THREADS": "4"}
+    cli.one_blas_thread(chosen)
+    assert chosen == {"OPENBLAS_NUM_THREADS": "4"}  # an operator's choice stands
+    # In a fresh interpreter the variable is set before the command line (and so numpy) is loaded.
+    probe = (
+        "import os, sys; import bot.cli as cli\n"
+        "def parse(argv=None):\n"
+        "    print(os.environ.get('OPENBLAS_NUM_THREADS'), 'numpy' in sys.modules); sys.exit(0)\n"
+        "cli.parse = parse; cli.entry_point()\n"
+    )
+    env_without = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env_without,
+                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.split() == ["1", "False"]
