@@ -23,6 +23,7 @@ reports at once, given the same word statistics. A component larger than :data:`
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -72,7 +73,11 @@ class NewReport:
         return cls(article_id, article.title, article.paragraphs, ingested_at, tuple(article.credits))
 
     def features(self) -> EventFeatures:
-        return event_features(Document(id=str(self.id), paragraphs=self.paragraphs, title=self.title))
+        found = event_features(Document(id=str(self.id), paragraphs=self.paragraphs, title=self.title))
+        # Interned, as StoryStore.features interns what it reads: the run's cache holds thousands of
+        # reports' features, and they share most words (same order, so the same vectors and sums).
+        return EventFeatures({sys.intern(w): n for w, n in found.terms.items()},
+                             frozenset(map(sys.intern, found.names)))
 
 
 class _Assigner:

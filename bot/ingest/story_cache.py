@@ -25,8 +25,11 @@ from summarizer.events import EventFeatures
 # Reports' features one run keeps in memory at most. A batch of 500 reports with 50 candidates each, or
 # a settle of 2,000, can touch tens of thousands of reports in a busy window; beyond this the least
 # recently used are dropped (they are in story_features, read again when needed), so a long dump is
-# ingested in the same memory however many stories its window holds.
-CACHE_MAX = 4000
+# ingested in the same memory however many stories its window holds. A run's end settles up to 2,000
+# reports against their candidates, more than 4,000 reports in all on the bench's event dumps: at 4,000
+# it re-read features it had just dropped (a tenth of the settle). Words are interned (a run's reports
+# share them), so a feature takes about 3.6 KB and 8,000 about 29 MB, what 4,000 took uninterned.
+CACHE_MAX = 8000
 WORDS_MAX = 200_000  # word statistics kept at most (a few MB); past it they are dropped and read again
 
 
