@@ -9,6 +9,7 @@ sequential loop without conditional GET, parsing and storing everything each tim
 from __future__ import annotations
 
 import asyncio
+import re
 import resource
 import subprocess
 import sys
@@ -247,8 +248,10 @@ def replace_section(text: str, section: str) -> str:
     head, found, rest = text.partition(f"\n{heading}\n")
     if not found:
         return (text.rstrip() + "\n\n" if text.strip() else "") + section.rstrip() + "\n"
-    tail = rest.split("\n## ", 1)
-    after = "\n## " + tail[1] if len(tail) == 2 else ""
+    # Up to the next heading of any level: the dated "###" measurements written by hand under a
+    # generated section stay when a bench rewrites it.
+    tail = re.split(r"\n(?=#{1,6} )", rest, maxsplit=1)
+    after = "\n" + tail[1] if len(tail) == 2 else ""
     return head.rstrip() + "\n\n" + section.rstrip() + "\n" + after
 
 
