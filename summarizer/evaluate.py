@@ -165,7 +165,8 @@ class Latency:
     cpu_p95: float
 
 
-def _p95(values: list[float]) -> float:
+def p95(values: list[float]) -> float:
+    """The 95th percentile by nearest rank (the value itself, never interpolated)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
@@ -180,4 +181,4 @@ def latency(fn: Callable[[], object], *, repeats: int = 30, warmup: int = 2) -> 
         fn()
         cpu.append((time.process_time() - c0) * 1000)
         wall.append((time.perf_counter() - w0) * 1000)
-    return Latency(statistics.median(wall), _p95(wall), statistics.median(cpu), _p95(cpu))
+    return Latency(statistics.median(wall), p95(wall), statistics.median(cpu), p95(cpu))

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bot.bench.synthetic import StoryMaker, real_sentences, write_dump
+from summarizer.evaluate import p95 as nearest_rank_p95
 
 SCALE_HEADING = "## Scale: ingest, /brief and digests on a large store"
 PER_DAY = 2000
@@ -204,8 +205,7 @@ def rss_curve_line(curve: dict[int, int], *, points: int = 8) -> str:
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered), p95
+    return statistics.median(ordered), nearest_rank_p95(ordered)
 
 
 def brief_latency(app: Any, now: datetime) -> dict[str, tuple[float, float]]:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bot.app.errors import UserError
+from summarizer.evaluate import p95
 
 COMMAND = ("brief", "ukraine")
 PLAIN_MAIN = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -39,11 +40,6 @@ def _timed_process(cmd: list[str]) -> tuple[float, float, str]:
             problem = err.read().decode(errors="replace").strip()[-300:]
             raise UserError(f"{' '.join(cmd[-4:])} failed ({proc.returncode}): {problem}")
         return wall, usage.ru_utime + usage.ru_stime, out.read().decode(errors="replace")
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def run_startup_bench(runs: int, sample: Path) -> str:
@@ -69,6 +65,6 @@ def run_startup_bench(runs: int, sample: Path) -> str:
              "| how | wall median s | wall p95 s | CPU median s | CPU p95 s |", "| --- | ---: | ---: | ---: | ---: |"]
     for label, pairs in times.items():
         walls, cpus = [w for w, _ in pairs], [c for _, c in pairs]
-        lines.append(f"| {label} | {statistics.median(walls):.3f} | {_p95(walls):.3f} | "
-                     f"{statistics.median(cpus):.3f} | {_p95(cpus):.3f} |")
+        lines.append(f"| {label} | {statistics.median(walls):.3f} | {p95(walls):.3f} | "
+                     f"{statistics.median(cpus):.3f} | {p95(cpus):.3f} |")
     return "\n".join(lines) + "\n"
