@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app.settings import Settings, load_settings
 from bot.newsroom.topics import TopicSet, load_topics
+from bot.store.db import make_engine, migrate
+from bot.store.location import check_database_url
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from bot.app.metrics import Metrics
     from bot.ingest.service import FeedSettler
-from bot.store.db import make_engine, migrate, session_factory
-from bot.store.location import check_database_url
 
 
 @dataclass
@@ -25,7 +26,14 @@ class App:
 
     settings: Settings
     engine: Engine
-    sessions: sessionmaker[Session] = field(repr=False)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """ORM sessions on the engine, made at first use: a brief reads with Core on a connection and a
+        short command that never asks for a session never imports the ORM (docs/benchmarks.md)."""
+        from bot.store.db import session_factory
+
+        return session_factory(self.engine)
 
     @cached_property
     def topics(self) -> TopicSet:
@@ -58,4 +66,4 @@ def bootstrap(settings: Settings | None = None, *, database_url: str | None = No
     check_database_url(url, create_dir=not (database_url or settings.database_url))
     engine = make_engine(url, busy_timeout=settings.database_busy_timeout)
     migrate(engine)
-    return App(settings=settings, engine=engine, sessions=session_factory(engine))
+    return App(settings=settings, engine=engine)

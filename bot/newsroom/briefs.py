@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
-from sqlalchemy.orm import Session
-
 from bot.app.metrics import timed_brief
 from bot.chat.results import Brief, BriefSentence, StoryLine
-from bot.store.articles import ArticleRepository, StoredArticle
+from bot.store.articles import StoredArticle, get_articles
 from bot.store.candidates import (
     BRIEF_CANDIDATES,
     Candidate,
@@ -37,7 +35,10 @@ from summarizer.rank import blurb, summarize
 from summarizer.update import Known, reader_knows
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.app.bootstrap import App
+    from bot.store.tables import Reader
 
 LEAD_MIN, LEAD_MAX = 2, 4
 _T = TypeVar("_T")
@@ -62,7 +63,7 @@ def _ranked_stories(candidates: Sequence[Candidate]) -> list[tuple[int | None, l
     return list(groups.values())
 
 
-def _load(session: Session, shown: Sequence[tuple[int | None, list[int]]], *, since: datetime | None,
+def _load(db: Reader, shown: Sequence[tuple[int | None, list[int]]], *, since: datetime | None,
           ids: Collection[int] | None, topic: str | None) -> list[_Story]:
     """The shown stories: the representative report leads when it qualifies, else the best candidate.
 
@@ -71,9 +72,9 @@ def _load(session: Session, shown: Sequence[tuple[int | None, list[int]]], *, si
     if topic is None:  # a search: the hits themselves
         hits = {a for _, ranked in shown for a in ranked}
         ids = hits if ids is None else hits & set(ids)
-    info = stories(session, [s for s, _ in shown if s is not None], since=since, ids=ids, topic=topic)
+    info = stories(db, [s for s, _ in shown if s is not None], since=since, ids=ids, topic=topic)
     return _assemble(shown, info, lambda story: story.members,
-                     lambda heads: {a.id: a for a in ArticleRepository(session).get_many(heads)})
+                     lambda heads: {a.id: a for a in get_articles(db, heads)})
 
 
 _Member = tuple[int, str | None]  # (article id, url)
@@ -225,17 +226,19 @@ def build_brief(app: App, query: str, *, since: datetime | None = None,
         raise ValueError("limit must be at least 1")
     text = " ".join(query.split())
     topic = app.topics.resolve(text)
-    with app.sessions() as session:
+    # A plain connection, not an ORM session: a brief reads with Core (bot.store.tables), and a short
+    # command then never imports the ORM.
+    with app.engine.connect() as db:
         if topic is not None:
-            found = topic_candidates(session, topic.name, since=since, ids=article_ids)
+            found = topic_candidates(db, topic.name, since=since, ids=article_ids)
         else:
-            found = search_candidates(session, text, since=since, ids=article_ids)
+            found = search_candidates(db, text, since=since, ids=article_ids)
         ranked = _ranked_stories(found)
-        shown = _load(session, ranked[:limit], since=since, ids=article_ids,
+        shown = _load(db, ranked[:limit], since=since, ids=article_ids,
                       topic=topic.name if topic is not None else None)
         total = len(ranked)
         if topic is not None and article_ids is not None and len(found) >= BRIEF_CANDIDATES:
-            total = count_stories(session, topic.name, article_ids)  # a digest: the exact "and N more"
+            total = count_stories(db, topic.name, article_ids)  # a digest: the exact "and N more"
     options = app.settings.summarizer
     more = max(total - len(shown), 0)
     if topic is not None:
@@ -310,7 +313,7 @@ class BriefPool:
         with self._lock:
             missing = [i for i in ids if i not in self._heads]
         if missing:
-            loaded = ArticleRepository(session).get_many(missing)
+            loaded = get_articles(session, missing)
             with self._lock:
                 self.story_reads += 1
                 self._heads.update((a.id, a) for a in loaded)

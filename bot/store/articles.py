@@ -13,16 +13,20 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, text, update
-from sqlalchemy import insert as core_insert
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, delete, func, insert, or_, select, text, update
 
 from bot.app.timeutil import utc, utc_or_none
-from bot.store.models import ArticleRow, ArticleTopicRow
+from bot.store.tables import article_topics as topic_rows
+from bot.store.tables import articles as article_rows
+from bot.store.tables import dialect_name
 from summarizer.models import Article, Block, Document
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.store.tables import Reader
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
@@ -124,7 +128,7 @@ def _blocks_from_json(raw: Sequence[Any]) -> tuple[Block, ...]:
                  for b in raw if isinstance(b, dict) and b.get("text"))
 
 
-def _to_stored(row: ArticleRow, topics: Mapping[str, float]) -> StoredArticle:
+def _to_stored(row: Row[Any], topics: Mapping[str, float]) -> StoredArticle:
     return StoredArticle(
         id=row.id, title=row.title, blocks=_blocks_from_json(row.blocks or []), ingested_at=utc(row.ingested_at),
         caption=row.caption, credit_line=row.credit_line, credits=tuple(row.credits or ()),
@@ -152,7 +156,7 @@ class ArticleRepository:
 
     @property
     def _dialect(self) -> str:
-        return self.session.get_bind().dialect.name
+        return dialect_name(self.session)
 
     def add(self, article: Article, *, topics: Mapping[str, float] | None = None,
             ingested_at: datetime | None = None) -> AddResult:
@@ -181,11 +185,13 @@ class ArticleRepository:
                 rows.setdefault(print_, _row_values(article, print_, now, guid_scope))
         created: dict[str, int] = {}
         if rows:
-            insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+            from sqlalchemy.dialects import postgresql, sqlite  # the one dialect-specific statement
+
+            upsert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
             # ON CONFLICT DO NOTHING instead of check-then-insert: two processes ingesting the same dump
             # both reach here; the database decides who stores it, nobody gets an IntegrityError.
-            stmt = (insert(ArticleRow).on_conflict_do_nothing(index_elements=["fingerprint"])
-                    .returning(ArticleRow.id, ArticleRow.fingerprint))
+            stmt = (upsert(article_rows).on_conflict_do_nothing(index_elements=["fingerprint"])
+                    .returning(article_rows.c.id, article_rows.c.fingerprint))
             created = {fp: int(i) for i, fp in self.session.connection().execute(stmt, list(rows.values()))}
         existing = self.ids_for_fingerprints([fp for fp in rows if fp not in created])
         results: list[AddResult] = []
@@ -218,8 +224,8 @@ class ArticleRepository:
         wanted = list(dict.fromkeys([prints[k] for k in guided] + list(salted.values())))
         stored: dict[str, list[tuple[int, str | None, str | None]]] = {}
         for start in range(0, len(wanted), 500):  # stay under the databases' bound-parameter limits
-            stmt = select(ArticleRow.id, ArticleRow.fingerprint, ArticleRow.guid, ArticleRow.guid_scope).where(
-                ArticleRow.fingerprint.in_(wanted[start:start + 500]))
+            a = article_rows.c
+            stmt = select(a.id, a.fingerprint, a.guid, a.guid_scope).where(a.fingerprint.in_(wanted[start:start + 500]))
             for row_id, fp, guid, row_scope in self.session.execute(stmt):
                 stored.setdefault(fp, []).append((int(row_id), guid, row_scope))
         claimed: dict[str, str] = {}  # content fingerprint -> the guid that takes it in this batch
@@ -232,7 +238,7 @@ class ArticleRepository:
                 continue
             bare = next((i for i, g, _ in stored.get(content, []) if g is None), None)
             if bare is not None:
-                self.session.execute(update(ArticleRow).where(ArticleRow.id == bare).values(
+                self.session.execute(update(article_rows).where(article_rows.c.id == bare).values(
                     guid=guid, guid_scope=scope))
                 stored[content] = [(bare, guid, scope)]
                 known[k] = AddResult(bare, created=False)
@@ -245,20 +251,20 @@ class ArticleRepository:
     def with_guid(self, guid: str, *, scope: str | None = None, exclude: int | None = None) -> list[StoredArticle]:
         """Current (not superseded) articles stored under ``guid`` (in ``scope``, see :func:`same_guid_scope`):
         earlier versions of the same item."""
-        stmt = select(ArticleRow).where(ArticleRow.guid == guid, ArticleRow.superseded_by_id.is_(None))
+        stmt = select(article_rows).where(article_rows.c.guid == guid, article_rows.c.superseded_by_id.is_(None))
         if scope is not None:
-            stmt = stmt.where(or_(ArticleRow.guid_scope == scope, ArticleRow.guid_scope.is_(None)))
+            stmt = stmt.where(or_(article_rows.c.guid_scope == scope, article_rows.c.guid_scope.is_(None)))
         if exclude is not None:
-            stmt = stmt.where(ArticleRow.id != exclude)
-        return [_to_stored(r, {}) for r in self.session.scalars(stmt.order_by(ArticleRow.id))]
+            stmt = stmt.where(article_rows.c.id != exclude)
+        return [_to_stored(r, {}) for r in self.session.execute(stmt.order_by(article_rows.c.id))]
 
     def ids_for_fingerprints(self, prints: Collection[str]) -> dict[str, int]:
         """Stored ids by fingerprint (fingerprints not stored are left out)."""
         found: dict[str, int] = {}
         wanted = list(dict.fromkeys(prints))
         for start in range(0, len(wanted), 500):  # stay under the databases' bound-parameter limits
-            stmt = select(ArticleRow.fingerprint, ArticleRow.id).where(
-                ArticleRow.fingerprint.in_(wanted[start:start + 500]))
+            stmt = select(article_rows.c.fingerprint, article_rows.c.id).where(
+                article_rows.c.fingerprint.in_(wanted[start:start + 500]))
             found.update((fp, int(i)) for fp, i in self.session.execute(stmt))
         return found
 
@@ -268,14 +274,14 @@ class ArticleRepository:
         rows = [{"article_id": i, "topic": t, "score": s, "rank": topic_rank(s, when)}
                 for i, scores in topics.items() for t, s in scores.items()]
         if rows:
-            self.session.connection().execute(core_insert(ArticleTopicRow), rows)
+            self.session.connection().execute(insert(topic_rows), rows)
 
     def rerank(self) -> int:
         """Recompute every topic rank from the stored ingest times (after they were rewritten, e.g. by
         ``bench --scale``); returns how many rows. Reads the whole table: a maintenance step, not a request."""
-        rows = self.session.execute(select(ArticleTopicRow.article_id, ArticleTopicRow.topic, ArticleTopicRow.score,
-                                           ArticleRow.ingested_at)
-                                    .join(ArticleRow, ArticleRow.id == ArticleTopicRow.article_id)).all()
+        rows = self.session.execute(select(topic_rows.c.article_id, topic_rows.c.topic, topic_rows.c.score,
+                                           article_rows.c.ingested_at)
+                                    .join(article_rows, article_rows.c.id == topic_rows.c.article_id)).all()
         params = [{"a": a, "t": t, "rank": topic_rank(s, when)} for a, t, s, when in rows]
         if params:
             self.session.execute(text("UPDATE article_topics SET rank = :rank WHERE article_id = :a AND topic = :t"),
@@ -286,46 +292,42 @@ class ArticleRepository:
                    replace: bool = True) -> None:
         """Replace an article's topic scores (after topics.toml changed); ``ingested_at`` saves a lookup."""
         if replace:
-            self.session.execute(delete(ArticleTopicRow).where(ArticleTopicRow.article_id == article_id))
+            self.session.execute(delete(topic_rows).where(topic_rows.c.article_id == article_id))
         if not topics:
             return
         if ingested_at is None:
             ingested_at = self.session.execute(
-                select(ArticleRow.ingested_at).where(ArticleRow.id == article_id)).scalar_one()
-        self.session.add_all(ArticleTopicRow(article_id=article_id, topic=t, score=s, rank=topic_rank(s, ingested_at))
-                             for t, s in topics.items())
-        self.session.flush()
+                select(article_rows.c.ingested_at).where(article_rows.c.id == article_id)).scalar_one()
+        self.session.execute(insert(topic_rows), [
+            {"article_id": article_id, "topic": t, "score": s, "rank": topic_rank(s, ingested_at)}
+            for t, s in topics.items()])
 
     def get_many(self, ids: Collection[int]) -> list[StoredArticle]:
         """Articles by id, in the order given (unknown ids are skipped)."""
-        if not ids:
-            return []
-        rows = {r.id: r for r in self.session.scalars(select(ArticleRow).where(ArticleRow.id.in_(list(ids))))}
-        topics = self.topics_for(rows)
-        return [_to_stored(rows[i], topics.get(i, {})) for i in ids if i in rows]
+        return get_articles(self.session, ids)
 
     def list_articles(self, *, since: datetime | None = None, topic: str | None = None,
                       ids: Collection[int] | None = None, limit: int | None = None,
                       include_superseded: bool = False) -> list[StoredArticle]:
         """Newest first; with ``topic``, only articles tagged with it, most relevant first."""
-        stmt = self._filtered(select(ArticleRow), since=since, ids=ids, include_superseded=include_superseded)
+        stmt = self._filtered(select(article_rows), since=since, ids=ids, include_superseded=include_superseded)
         if topic is not None:
-            stmt = stmt.join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id).where(
-                ArticleTopicRow.topic == topic).order_by(ArticleTopicRow.score.desc())
-        stmt = stmt.order_by(ArticleRow.ingested_at.desc(), ArticleRow.id.desc())
+            stmt = stmt.join(topic_rows, topic_rows.c.article_id == article_rows.c.id).where(
+                topic_rows.c.topic == topic).order_by(topic_rows.c.score.desc())
+        stmt = stmt.order_by(article_rows.c.ingested_at.desc(), article_rows.c.id.desc())
         if limit is not None:
             stmt = stmt.limit(limit)
-        rows = list(self.session.scalars(stmt))
+        rows = list(self.session.execute(stmt))
         topics = self.topics_for([r.id for r in rows])
         return [_to_stored(r, topics.get(r.id, {})) for r in rows]
 
     def count(self, *, since: datetime | None = None, topic: str | None = None,
               include_superseded: bool = False) -> int:
-        stmt = self._filtered(select(func.count(ArticleRow.id)), since=since, ids=None,
+        stmt = self._filtered(select(func.count(article_rows.c.id)), since=since, ids=None,
                               include_superseded=include_superseded)
         if topic is not None:
-            stmt = stmt.join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id).where(
-                ArticleTopicRow.topic == topic)
+            stmt = stmt.join(topic_rows, topic_rows.c.article_id == article_rows.c.id).where(
+                topic_rows.c.topic == topic)
         return int(self.session.execute(stmt).scalar_one())
 
     def topic_counts(self, *, since: datetime | None = None) -> dict[str, int]:
@@ -335,21 +337,14 @@ class ArticleRepository:
         topic rows looked up by key: joining from ``article_topics`` made SQLite scan every topic row of
         the year to count today's (1.8 s at 100k stories).
         """
-        current = self._filtered(select(ArticleRow.id), since=since, ids=None, include_superseded=False)
-        stmt = (select(ArticleTopicRow.topic, func.count(ArticleTopicRow.article_id))
-                .where(ArticleTopicRow.article_id.in_(current)).group_by(ArticleTopicRow.topic))
+        current = self._filtered(select(article_rows.c.id), since=since, ids=None, include_superseded=False)
+        stmt = (select(topic_rows.c.topic, func.count(topic_rows.c.article_id))
+                .where(topic_rows.c.article_id.in_(current)).group_by(topic_rows.c.topic))
         return {topic: int(n) for topic, n in self.session.execute(stmt)}
 
     def topics_for(self, ids: Collection[int]) -> dict[int, dict[str, float]]:
         """Topic scores per article id, best first."""
-        out: dict[int, dict[str, float]] = {}
-        if not ids:
-            return out
-        stmt = (select(ArticleTopicRow).where(ArticleTopicRow.article_id.in_(list(ids)))
-                .order_by(ArticleTopicRow.article_id, ArticleTopicRow.score.desc(), ArticleTopicRow.topic))
-        for row in self.session.scalars(stmt):
-            out.setdefault(row.article_id, {})[row.topic] = row.score
-        return out
+        return topic_scores(self.session, ids)
 
     def search(self, query: str, *, since: datetime | None = None, ids: Collection[int] | None = None,
                limit: int = 20) -> list[StoredArticle]:
@@ -366,10 +361,9 @@ class ArticleRepository:
 
     def mark_superseded(self, old_id: int, new_id: int) -> None:
         """The newer, longer version ``new_id`` replaces ``old_id`` in listings, briefs and digests."""
-        row = self.session.get(ArticleRow, old_id)
-        if row is not None and old_id != new_id:
-            row.superseded_by_id = new_id
-            self.session.flush()
+        if old_id != new_id:
+            self.session.execute(update(article_rows).where(article_rows.c.id == old_id)
+                                 .values(superseded_by_id=new_id))
 
     def _bind_time(self, value: datetime) -> datetime:
         # SQLite stores naive UTC text; compare like with like.
@@ -379,9 +373,31 @@ class ArticleRepository:
     def _filtered(self, stmt: _SelectT, *, since: datetime | None, ids: Collection[int] | None,
                   include_superseded: bool) -> _SelectT:
         if since is not None:
-            stmt = stmt.where(ArticleRow.ingested_at >= self._bind_time(since))
+            stmt = stmt.where(article_rows.c.ingested_at >= self._bind_time(since))
         if ids is not None:
-            stmt = stmt.where(ArticleRow.id.in_(list(ids)))
+            stmt = stmt.where(article_rows.c.id.in_(list(ids)))
         if not include_superseded:
-            stmt = stmt.where(ArticleRow.superseded_by_id.is_(None))
+            stmt = stmt.where(article_rows.c.superseded_by_id.is_(None))
         return stmt
+
+
+def get_articles(db: Reader, ids: Collection[int]) -> list[StoredArticle]:
+    """Articles by id, in the order given (unknown ids are skipped), on a connection or a session."""
+    if not ids:
+        return []
+    rows = {r.id: r for r in db.execute(select(article_rows).where(article_rows.c.id.in_(list(ids))))}
+    topics = topic_scores(db, rows)
+    return [_to_stored(rows[i], topics.get(i, {})) for i in ids if i in rows]
+
+
+def topic_scores(db: Reader, ids: Collection[int]) -> dict[int, dict[str, float]]:
+    """Topic scores per article id, best first."""
+    out: dict[int, dict[str, float]] = {}
+    if not ids:
+        return out
+    t = topic_rows.c
+    stmt = (select(t.article_id, t.topic, t.score).where(t.article_id.in_(list(ids)))
+            .order_by(t.article_id, t.score.desc(), t.topic))
+    for article_id, topic, score in db.execute(stmt):
+        out.setdefault(article_id, {})[topic] = score
+    return out

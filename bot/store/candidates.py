@@ -14,14 +14,19 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
 from bot.app.timeutil import utc
 from bot.store.articles import fts_match_query, rank_floor, search_words
-from bot.store.models import ArticleRow, ArticleTopicRow, StoryRow
+from bot.store.tables import article_topics as topic_rows
+from bot.store.tables import articles as article_rows
+from bot.store.tables import dialect_name
+from bot.store.tables import stories as story_rows
+
+if TYPE_CHECKING:
+    from bot.store.tables import Reader
 
 BRIEF_CANDIDATES = 50  # K: candidate articles one brief reads at most
 SEARCH_RECENT = 500  # full-text matches ranked at most (the newest ones)
@@ -43,32 +48,28 @@ class StoryInfo:
     members: tuple[tuple[int, str | None], ...]  # (article id, url) of the eligible members, oldest first
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _bind_time(session: Session, value: datetime) -> datetime:
+def _bind_time(session: Reader, value: datetime) -> datetime:
     value = utc(value)
-    return value.replace(tzinfo=None) if _dialect(session) == "sqlite" else value
+    return value.replace(tzinfo=None) if dialect_name(session) == "sqlite" else value
 
 
-def topic_candidates(session: Session, topic: str, *, since: datetime | None, ids: Collection[int] | None,
+def topic_candidates(session: Reader, topic: str, *, since: datetime | None, ids: Collection[int] | None,
                      limit: int = BRIEF_CANDIDATES) -> list[Candidate]:
     """The ``limit`` best current articles on ``topic``: most relevant and recent first."""
     if ids is not None and not ids:
         return []
-    stmt = (select(ArticleTopicRow.article_id, ArticleRow.story_id)
-            .join(ArticleRow, ArticleRow.id == ArticleTopicRow.article_id)
-            .where(ArticleTopicRow.topic == topic, ArticleRow.superseded_by_id.is_(None))
-            .order_by(ArticleTopicRow.rank.desc(), ArticleTopicRow.article_id.desc()).limit(limit))
+    stmt = (select(topic_rows.c.article_id, article_rows.c.story_id)
+            .join(article_rows, article_rows.c.id == topic_rows.c.article_id)
+            .where(topic_rows.c.topic == topic, article_rows.c.superseded_by_id.is_(None))
+            .order_by(topic_rows.c.rank.desc(), topic_rows.c.article_id.desc()).limit(limit))
     if since is not None:
-        stmt = stmt.where(ArticleTopicRow.rank >= rank_floor(since), ArticleRow.ingested_at >= utc(since))
+        stmt = stmt.where(topic_rows.c.rank >= rank_floor(since), article_rows.c.ingested_at >= utc(since))
     if ids is not None:
-        stmt = stmt.where(ArticleTopicRow.article_id.in_(sorted(ids)))
+        stmt = stmt.where(topic_rows.c.article_id.in_(sorted(ids)))
     return [Candidate(int(a), s) for a, s in session.execute(stmt)]
 
 
-def search_candidates(session: Session, query: str, *, since: datetime | None, ids: Collection[int] | None,
+def search_candidates(session: Reader, query: str, *, since: datetime | None, ids: Collection[int] | None,
                       limit: int = BRIEF_CANDIDATES, now: datetime | None = None) -> list[Candidate]:
     """The ``limit`` best current matches of every word of ``query`` among its newest SEARCH_RECENT matches.
 
@@ -79,7 +80,7 @@ def search_candidates(session: Session, query: str, *, since: datetime | None, i
     words = search_words(query)
     if not words or (ids is not None and not ids):
         return []
-    if _dialect(session) != "sqlite":
+    if dialect_name(session) != "sqlite":
         return _postgres_search(session, " ".join(words), since=since, ids=ids, limit=limit,
                                 now=now or datetime.now(UTC))
     params: dict[str, Any] = {"limit": limit, "recent": SEARCH_RECENT, "q": fts_match_query(query)}
@@ -97,7 +98,7 @@ def search_candidates(session: Session, query: str, *, since: datetime | None, i
     return [Candidate(int(a), s) for a, s in session.execute(text(sql), params)]
 
 
-def _postgres_search(session: Session, words: str, *, since: datetime | None, ids: Collection[int] | None,
+def _postgres_search(session: Reader, words: str, *, since: datetime | None, ids: Collection[int] | None,
                      limit: int, now: datetime) -> list[Candidate]:
     # plainto_tsquery, like the quoted SQLite terms: every word required, no operator syntax.
     recent = _recent_matches(session, words, since=since, ids=ids, now=now)
@@ -108,7 +109,7 @@ def _postgres_search(session: Session, words: str, *, since: datetime | None, id
     return [Candidate(int(a), s) for a, s in session.execute(text(sql), {"ids": recent, "q": words, "limit": limit})]
 
 
-def _recent_matches(session: Session, words: str, *, since: datetime | None, ids: Collection[int] | None,
+def _recent_matches(session: Reader, words: str, *, since: datetime | None, ids: Collection[int] | None,
                     now: datetime) -> list[int]:
     """The ids of the newest SEARCH_RECENT matches (by ingest time), found in widening time windows.
 
@@ -148,36 +149,37 @@ def _recent_matches(session: Session, words: str, *, since: datetime | None, ids
     return []  # not reached: the last window is unbounded
 
 
-def stories(session: Session, story_ids: Sequence[int], *, since: datetime | None, ids: Collection[int] | None,
+def stories(session: Reader, story_ids: Sequence[int], *, since: datetime | None, ids: Collection[int] | None,
             topic: str | None = None) -> dict[int, StoryInfo]:
     """Representative, credits and eligible members of stories: current, ingested since ``since``, among
     ``ids`` and tagged with ``topic`` (a topic brief lists the reports on its topic, as it always did)."""
     if not story_ids:
         return {}
+    st = story_rows.c
     found = {int(i): (rep, tuple(credits or ())) for i, rep, credits in session.execute(
-        select(StoryRow.id, StoryRow.representative_id, StoryRow.credits).where(StoryRow.id.in_(list(story_ids))))}
-    stmt = (select(ArticleRow.story_id, ArticleRow.id, ArticleRow.url)
-            .where(ArticleRow.story_id.in_(list(story_ids)), ArticleRow.superseded_by_id.is_(None))
-            .order_by(ArticleRow.id))
+        select(st.id, st.representative_id, st.credits).where(st.id.in_(list(story_ids))))}
+    stmt = (select(article_rows.c.story_id, article_rows.c.id, article_rows.c.url)
+            .where(article_rows.c.story_id.in_(list(story_ids)), article_rows.c.superseded_by_id.is_(None))
+            .order_by(article_rows.c.id))
     if since is not None:
-        stmt = stmt.where(ArticleRow.ingested_at >= utc(since))
+        stmt = stmt.where(article_rows.c.ingested_at >= utc(since))
     if ids is not None:
-        stmt = stmt.where(ArticleRow.id.in_(sorted(ids)))
+        stmt = stmt.where(article_rows.c.id.in_(sorted(ids)))
     if topic is not None:
-        stmt = stmt.join(ArticleTopicRow, (ArticleTopicRow.article_id == ArticleRow.id)
-                         & (ArticleTopicRow.topic == topic))
+        stmt = stmt.join(topic_rows, (topic_rows.c.article_id == article_rows.c.id)
+                         & (topic_rows.c.topic == topic))
     members: dict[int, list[tuple[int, str | None]]] = {}
     for story_id, article_id, url in session.execute(stmt):
         members.setdefault(int(story_id or 0), []).append((int(article_id), url))  # IN (...): never NULL
     return {s: StoryInfo(rep, credits, tuple(members.get(s, ()))) for s, (rep, credits) in found.items()}
 
 
-def count_stories(session: Session, topic: str, ids: Collection[int]) -> int:
+def count_stories(session: Reader, topic: str, ids: Collection[int]) -> int:
     """How many stories the current articles among ``ids`` on ``topic`` make (a digest's exact "more")."""
     if not ids:
         return 0
+    art, tag = article_rows.c, topic_rows.c
     rows = session.execute(
-        select(ArticleRow.id, ArticleRow.story_id).join(ArticleTopicRow, ArticleTopicRow.article_id == ArticleRow.id)
-        .where(ArticleTopicRow.topic == topic, ArticleRow.superseded_by_id.is_(None),
-               ArticleRow.id.in_(sorted(ids))))
+        select(art.id, art.story_id).join(topic_rows, tag.article_id == art.id)
+        .where(tag.topic == topic, art.superseded_by_id.is_(None), art.id.in_(sorted(ids))))
     return len({s if s is not None else -a for a, s in rows})

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The two assignments every Alembic revision file starts with (see migrations/versions/).
@@ -100,6 +102,8 @@ def script_heads() -> frozenset[str]:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker  # the ORM: only for the commands that use it (see bot.app.bootstrap)
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

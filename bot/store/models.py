@@ -1,4 +1,8 @@
-"""SQLAlchemy tables. The schema itself is owned by Alembic (``bot/store/migrations``)."""
+"""SQLAlchemy ORM classes. The schema itself is owned by Alembic (``bot/store/migrations``).
+
+The tables briefs read (articles, their topic scores, stories) are Core tables in ``bot.store.tables``,
+mapped here: a brief reads them without importing the ORM.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,75 +24,69 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store import tables
+
 
 class Base(DeclarativeBase):
     """Declarative base; every column spells out its type so both dialects agree."""
 
+    metadata = tables.metadata
+
 
 class ArticleRow(Base):
-    """One stored story. ``fingerprint`` makes ingest idempotent; FTS indexes title and body."""
+    """One stored story (columns: ``bot.store.tables.articles``, which briefs read without the ORM)."""
 
-    __tablename__ = "articles"
+    __table__ = tables.articles
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
-    title: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)  # paragraphs joined by blank lines (what FTS searches)
-    blocks: Mapped[list[Any]] = mapped_column(JSON)  # [{"kind": "paragraph"|"subheading", "text": ...}]
-    caption: Mapped[str | None] = mapped_column(Text)
-    credit_line: Mapped[str | None] = mapped_column(Text)
-    credits: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    caption_date: Mapped[date | None] = mapped_column(Date)
-    url: Mapped[str | None] = mapped_column(Text)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    source: Mapped[str | None] = mapped_column(Text)
-    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
-    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    # The item's id in its feed or wire format (RSS guid, Atom id, ninjs uri, NewsML-G2 guid): the same
-    # guid again is the same story (a duplicate, or a revision when its text changed).
-    guid: Mapped[str | None] = mapped_column(Text, index=True)
-    # Where the guid is unique: the polled source's URL (migration 0012); NULL when the source is not
-    # known (a file), and then the guid matches any source's.
-    guid_scope: Mapped[str | None] = mapped_column(Text)
-    language: Mapped[str | None] = mapped_column(String(16))  # ISO 639 code, from the item or detected
-    # A re-sent, longer version of the same story replaces this one in briefs and digests.
-    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    # The event this report belongs to (migration 0010; no FK there, see it). NULL until assigned.
-    story_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    id: Mapped[int]
+    fingerprint: Mapped[str]
+    title: Mapped[str]
+    body: Mapped[str]
+    blocks: Mapped[list[Any]]
+    caption: Mapped[str | None]
+    credit_line: Mapped[str | None]
+    credits: Mapped[list[Any]]
+    caption_date: Mapped[date | None]
+    url: Mapped[str | None]
+    published_at: Mapped[datetime | None]
+    source: Mapped[str | None]
+    truncated: Mapped[bool]
+    ingested_at: Mapped[datetime]
+    guid: Mapped[str | None]
+    guid_scope: Mapped[str | None]
+    language: Mapped[str | None]
+    superseded_by_id: Mapped[int | None]
+    story_id: Mapped[int | None]
 
-    # Revised reports only (migration 0013): "which reports did this one replace" without a table scan.
-    __table_args__ = (Index("ix_articles_superseded_by_id", "superseded_by_id",
-                            sqlite_where=text("superseded_by_id IS NOT NULL"),
-                            postgresql_where=text("superseded_by_id IS NOT NULL")),)
+
+# Revised reports only (migration 0013): "which reports did this one replace" without a table scan.
+Index("ix_articles_superseded_by_id", tables.articles.c.superseded_by_id,
+      sqlite_where=text("superseded_by_id IS NOT NULL"), postgresql_where=text("superseded_by_id IS NOT NULL"))
 
 
 class ArticleTopicRow(Base):
-    """An article's relevance to a configured topic, computed at ingest."""
+    """An article's relevance to a configured topic (``bot.store.tables.article_topics``)."""
 
-    __tablename__ = "article_topics"
-    __table_args__ = (Index("ix_article_topics_topic_score", "topic", "score"),
-                      Index("ix_article_topics_topic_rank", "topic", "rank"))
+    __table__ = tables.article_topics
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
-    score: Mapped[float] = mapped_column(Float)
-    # Relevance decayed by age, as an order: log2(score) + ingest time in half-lives (bot.store.articles).
-    rank: Mapped[float | None] = mapped_column(Float)
+    article_id: Mapped[int]
+    topic: Mapped[str]
+    score: Mapped[float]
+    rank: Mapped[float | None]
 
 
 class StoryRow(Base):
-    """One event, reported by one or more articles (``ArticleRow.story_id``); kept up to date at ingest."""
+    """One event, reported by one or more articles (``bot.store.tables.stories``)."""
 
-    __tablename__ = "stories"
+    __table__ = tables.stories
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # Stories linked by some similar pair of reports share a component: re-clustered together.
-    component_id: Mapped[int] = mapped_column(Integer, index=True)
-    representative_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
-    size: Mapped[int] = mapped_column(Integer, default=1)
-    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    credits: Mapped[list[Any]] = mapped_column(JSON, default=list)  # every report's credits, first seen first
+    id: Mapped[int]
+    component_id: Mapped[int]
+    representative_id: Mapped[int | None]
+    size: Mapped[int]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    credits: Mapped[list[Any]]
 
 
 class StoryFeaturesRow(Base):
