@@ -73,8 +73,11 @@ class Topic:
     aliases: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     min_score: float = DEFAULT_MIN_SCORE
+    # The alias and exclusion patterns, compiled at the first count: only tagging (ingest, ``topics``)
+    # uses them, and compiling every topic's was 2% of a brief's start-up, which only resolves names.
     _pattern: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     _exclude: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _compiled: bool = field(default=False, repr=False, compare=False)
     # A lower-case word every match must contain (each alias's first word, "-y" cut for "-ies"): a text
     # holding none of them cannot match, found by a substring scan instead of the whole alias regex.
     _stems: tuple[str, ...] = field(default=(), repr=False, compare=False)
@@ -85,13 +88,21 @@ class Topic:
         # The name and label count as aliases too: "sanctions" finds itself.
         terms = tuple(dict.fromkeys([label, *aliases, name.replace("-", " ")]))
         excluded = tuple(exclude)
-        return cls(name, label, terms, excluded, min_score, _compile(terms), _compile(excluded), _stems(terms))
+        return cls(name, label, terms, excluded, min_score, _stems=_stems(terms))
+
+    def _compile_patterns(self) -> None:
+        # A frozen instance, set once (two threads racing here set the same patterns).
+        object.__setattr__(self, "_pattern", _compile(self.aliases))
+        object.__setattr__(self, "_exclude", _compile(self.exclude))
+        object.__setattr__(self, "_compiled", True)
 
     def count(self, text: str, lowered: str | None = None) -> int:
         """How many times the topic is mentioned in ``text`` (exclusions never count).
 
         ``lowered``: ``text.lower()``, when the caller has it already (it checks several topics).
         """
+        if not self._compiled:
+            self._compile_patterns()
         if self._pattern is None or not text:
             return 0
         low = text.lower() if lowered is None else lowered

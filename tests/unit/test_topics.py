@@ -158,3 +158,13 @@ def test_tagging_rules_out_absent_topics_without_changing_any_score(topics: Topi
             assert topic_set.tag(title, blocks) == expected
         tagged += bool(topics.tag(title, blocks))
     assert 0 < tagged < len(stories)
+
+
+def test_patterns_are_compiled_at_the_first_count_not_when_topics_load() -> None:
+    fresh = load_topics()  # a brief loads the topics only to resolve its query: no pattern is compiled
+    ukraine = fresh.resolve("Kyiv")
+    assert ukraine is not None and ukraine.name == "ukraine"
+    assert not any(t._compiled for t in fresh.topics)
+    assert ukraine.count("Ukraine's army and Ukrainians in Kyiv") == 3
+    assert ukraine._compiled and ukraine._pattern is not None
+    assert not any(t._compiled for t in fresh.topics if t is not ukraine)
