@@ -36,15 +36,19 @@ def test_without_dev_data_it_says_so_and_still_measures_latency_on_the_sample(
     assert "## Quality" not in report and "Multi-article speed" not in report
 
 
-def test_a_rewrite_keeps_the_hand_written_duc2006_section(tmp_path: Path) -> None:
-    from bot.cli.bench_cmd import CLUSTERS_HEADING
+def test_a_rewrite_keeps_the_hand_written_duc2006_and_blurb_sections(tmp_path: Path) -> None:
+    from bot.cli.bench_cmd import BLURBS_HEADING, CLUSTERS_HEADING
 
     out = tmp_path / "benchmarks.md"
-    out.write_text(f"# Benchmarks\n\n## Quality\n\nold rows\n\n{CLUSTERS_HEADING}\n\nhalves 32.82 / 30.37\n",
-                   encoding="utf-8")
+    out.write_text(
+        f"# Benchmarks\n\n## Quality\n\nold rows\n\n{CLUSTERS_HEADING}\n\nhalves 32.82 / 30.37\n\n"
+        f"{BLURBS_HEADING}\n\nxsum train 18.78 / 2.49\n",
+        encoding="utf-8",
+    )
     assert main(["bench", "--data", str(tmp_path / "absent"), "--repeats", "1", "--output", str(out)]) == 0
     report = out.read_text(encoding="utf-8")
     assert f"{CLUSTERS_HEADING}\n\nhalves 32.82 / 30.37" in report  # kept: too slow to re-run every bench
+    assert f"{BLURBS_HEADING}\n\nxsum train 18.78 / 2.49" in report  # kept: its data is not in the repo
     assert "old rows" not in report  # the generated sections were rewritten
 
 
