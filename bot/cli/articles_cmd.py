@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
                 hint = f"; did you mean {', '.join(close)}?" if close else f"; topics: {', '.join(topics.names)}"
                 raise UserError(f"unknown topic {args.topic!r}{hint}")
             topic = found.name
-        with app.sessions() as session:
-            articles = ArticleRepository(session).list_articles(since=args.since, topic=topic, limit=args.limit)
+        with app.engine.connect() as db:  # Core reads: the command never imports the ORM
+            articles = ArticleRepository(db).list_articles(since=args.since, topic=topic, limit=args.limit)
     if args.format == "json":
         print(json.dumps([article_dict(a) for a in articles], ensure_ascii=False, indent=2))
         return 0

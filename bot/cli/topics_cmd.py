@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
                     repo.set_topics(article.id, topics.tag(article.title, [b.text for b in article.blocks]),
                                     ingested_at=article.ingested_at)
             print(f"Re-tagged {len(stored)} articles.", file=sys.stderr)
-        with app.sessions() as session:
-            counts = ArticleRepository(session).topic_counts(since=args.since)
+        with app.engine.connect() as db:  # Core reads: without --retag the command never imports the ORM
+            counts = ArticleRepository(db).topic_counts(since=args.since)
     rows = [{"name": t.name, "label": t.label, "articles": counts.get(t.name, 0)} for t in topics.topics]
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))

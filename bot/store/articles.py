@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Row, Select, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, or_, select, text, update
 
 from bot.app.timeutil import utc, utc_or_none
 from bot.store.tables import article_topics as topic_rows
@@ -24,8 +24,6 @@ from bot.store.tables import dialect_name
 from summarizer.models import Article, Block, Document
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from bot.store.tables import Reader
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -149,9 +147,10 @@ def fts_match_query(query: str) -> str:
 
 
 class ArticleRepository:
-    """Articles and their topic scores, inside one Session."""
+    """Articles and their topic scores, inside one Session (or, for reads, one Core connection: the read
+    commands open no ORM session, see ``bot.store.tables``)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Reader) -> None:
         self.session = session
 
     @property
@@ -192,7 +191,7 @@ class ArticleRepository:
             # both reach here; the database decides who stores it, nobody gets an IntegrityError.
             stmt = (upsert(article_rows).on_conflict_do_nothing(index_elements=["fingerprint"])
                     .returning(article_rows.c.id, article_rows.c.fingerprint))
-            created = {fp: int(i) for i, fp in self.session.connection().execute(stmt, list(rows.values()))}
+            created = {fp: int(i) for i, fp in self._connection().execute(stmt, list(rows.values()))}
         existing = self.ids_for_fingerprints([fp for fp in rows if fp not in created])
         results: list[AddResult] = []
         for k, print_ in enumerate(prints):
@@ -274,7 +273,7 @@ class ArticleRepository:
         rows = [{"article_id": i, "topic": t, "score": s, "rank": topic_rank(s, when)}
                 for i, scores in topics.items() for t, s in scores.items()]
         if rows:
-            self.session.connection().execute(insert(topic_rows), rows)
+            self._connection().execute(insert(topic_rows), rows)
 
     def rerank(self) -> int:
         """Recompute every topic rank from the stored ingest times (after they were rewritten, e.g. by
@@ -364,6 +363,10 @@ class ArticleRepository:
         if old_id != new_id:
             self.session.execute(update(article_rows).where(article_rows.c.id == old_id)
                                  .values(superseded_by_id=new_id))
+
+    def _connection(self) -> Connection:
+        """Where the batch inserts run: the session's connection, or the connection this was given."""
+        return self.session if isinstance(self.session, Connection) else self.session.connection()
 
     def _bind_time(self, value: datetime) -> datetime:
         # SQLite stores naive UTC text; compare like with like.

@@ -3,8 +3,8 @@ nor scipy (story grouping is numpy, done at ingest; briefs read stored stories).
 
 A read command on a database already at the newest migration doesn't import Alembic (one query tells
 it), nor the metrics library (a one-shot command exports none), nor any library only other commands
-or the other database need. A brief reads with SQLAlchemy Core (``bot.store.tables``): it imports
-neither the ORM nor our mapped classes.
+or the other database need. The read commands read with SQLAlchemy Core (``bot.store.tables``): they
+import neither the ORM nor our mapped classes.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ NOT_FOR_READING = {"psycopg", "asyncpg", "aiosqlite", "greenlet", "sqlalchemy.ex
                    "slack_sdk", "discord", "aiohttp", "jinja2", "apscheduler", "feedparser", "lxml", "trafilatura",
                    "numpy.ma", "numpy.random", "numpy.fft", "numpy.polynomial"}
 # The ORM, our mapped classes, and the PostgreSQL dialect package that declaring their partial indexes
-# loads (its drivers' modules with it): a quarter of a brief's start-up, and a brief needs none of it.
-NOT_FOR_A_BRIEF = {"sqlalchemy.orm", "bot.store.models", "sqlalchemy.dialects.postgresql"}
+# loads (its drivers' modules with it): a quarter of a brief's start-up, and no read command needs it.
+ORM = {"sqlalchemy.orm", "bot.store.models", "sqlalchemy.dialects.postgresql"}
 
 
 def _loaded_by(args: list[str]) -> set[str]:
@@ -60,12 +60,13 @@ def test_read_commands_load_no_heavy_library(database: str, args: list[str]) -> 
     assert not NOT_FOR_READING & loaded, sorted(NOT_FOR_READING & loaded)
 
 
-@pytest.mark.parametrize("query", [["ukraine"], ["gold"], ["nothing", "matches", "this"]],
-                         ids=["topic", "fulltext", "no-match"])
-def test_a_brief_loads_no_orm(database: str, query: list[str]) -> None:
-    loaded = _loaded_by(["brief", *query, "--database-url", database])
+@pytest.mark.parametrize("args", [["brief", "ukraine"], ["brief", "gold"], ["brief", "nothing", "matches", "this"],
+                                  ["articles", "--topic", "ukraine"], ["topics"]],
+                         ids=["brief-topic", "brief-fulltext", "brief-no-match", "articles", "topics"])
+def test_read_commands_load_no_orm(database: str, args: list[str]) -> None:
+    loaded = _loaded_by([*args, "--database-url", database])
     assert "bot.store.tables" in loaded  # it did read the store
-    assert not NOT_FOR_A_BRIEF & loaded, sorted(NOT_FOR_A_BRIEF & loaded)
+    assert not ORM & loaded, sorted(ORM & loaded)
 
 
 def test_ingesting_duplicates_loads_no_heavy_library(database: str, tmp_path: Path) -> None:
