@@ -140,16 +140,26 @@ def similarity_matrix(features: Sequence[EventFeatures], idf: Callable[[str], fl
     places, organisations or figures) but far from sufficient, since same-topic stories share names too.
     Two reports without any name at all are compared by their words alone.
     """
-    n_docs = len(features)
     vectors = _unit_rows(features, idf)
     sims = vectors @ vectors.T
-    for i in range(n_docs):
-        for j in range(i + 1, n_docs):
-            a, b = features[i].names, features[j].names
-            if (a or b) and a.isdisjoint(b):
-                sims[i, j] = sims[j, i] = 0.0
+    sims[_name_veto(features)] = 0.0
     np.fill_diagonal(sims, 1.0)
     return np.clip(sims, 0.0, 1.0)
+
+
+def _name_veto(features: Sequence[EventFeatures]) -> np.ndarray:
+    """Pairs that share no name while one of them has some (one matrix product, not a Python loop per pair)."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, f in enumerate(features):
+        for name in f.names:
+            rows.append(i)
+            cols.append(vocab.setdefault(name, len(vocab)))
+    incidence = np.zeros((len(features), max(len(vocab), 1)), dtype=np.float32)
+    incidence[rows, cols] = 1.0
+    has = np.array([bool(f.names) for f in features])
+    return (has[:, None] | has[None, :]) & ~(incidence @ incidence.T > 0)
 
 
 def unit_vector(features: EventFeatures, idf: Callable[[str], float]) -> dict[str, float]:

@@ -29,11 +29,13 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.app.timeutil import utc
 from bot.ingest.story_cache import StoryCache
+from bot.ingest.story_vectors import PassVectors
 from bot.store.models import ArticleRow
 from bot.store.stories import StoryStore
 from summarizer.events import (
@@ -42,9 +44,6 @@ from summarizer.events import (
     event_features,
     group_features,
     idf_weights,
-    similarity_bound,
-    similarity_to,
-    unit_vector,
 )
 from summarizer.models import Article, Document
 
@@ -92,27 +91,25 @@ class _Assigner:
         self.store, self.threshold = store, threshold
         self.cache = cache if cache is not None else StoryCache()
         self.known = self.cache.features
-        self._vectors: dict[int, dict[str, float]] = {}
         self._counted: set[int] = set()  # ids of the features whose words' statistics are read
         self._idf: dict[str, float] = {}
+        self._weighed: set[int] = set()  # ids whose words have a weight in _idf
         self._candidates: dict[int, list[int]] = {}  # see prepare()
         if self.cache.n_docs is None:
             self.cache.stored(Counter(), 0, store.word_stats(())[1])
         # Reads the cache's counts when called: idf() below fills them in before any word is weighed.
         self._formula = idf_weights(self.cache.df, self.cache.n_docs or 0)
+        self.vectors = PassVectors(self._formula)  # stats() loads a report's words before it is weighed
 
     def load(self, ids: Collection[int]) -> None:
         """Have the features of ``ids`` in memory (other reports' may be dropped: see CACHE_MAX)."""
         missing = self.cache.touch(ids)
         found = self.store.features(missing) if missing else {}
         for i in self.cache.add(found, keep=ids):
-            self._vectors.pop(i, None)
+            self.vectors.forget(i)
 
-    def idf(self, ids: Collection[int]) -> Callable[[str], float]:
-        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words.
-
-        Each word's weight is computed once per pass (the statistics do not move during one).
-        """
+    def stats(self, ids: Collection[int]) -> list[int]:
+        """Have the stored word statistics of ``ids``' words in memory; returns the ids not seen before."""
         fresh = [i for i in ids if i not in self._counted]
         df = self.cache.df
         words = {w for i in fresh for w in self.known[i].terms if w not in df}
@@ -121,15 +118,20 @@ class _Assigner:
             found, _ = self.store.word_stats(words)
             df.update(found)
             df.update((w, 0) for w in words if w not in found)
-        weights, formula = self._idf, self._formula
-        for i in fresh:
-            weights.update((w, formula(w)) for w in self.known[i].terms if w not in weights)
-        return weights.__getitem__
+        return fresh
 
-    def vector(self, article_id: int, idf: Callable[[str], float]) -> dict[str, float]:
-        if (found := self._vectors.get(article_id)) is None:
-            found = self._vectors[article_id] = unit_vector(self.known[article_id], idf)
-        return found
+    def idf(self, ids: Collection[int]) -> Callable[[str], float]:
+        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words.
+
+        Each word's weight is computed once per pass (the statistics do not move during one).
+        """
+        self.stats(ids)
+        weights, formula, weighed = self._idf, self._formula, self._weighed
+        for i in ids:
+            if i not in weighed:
+                weighed.add(i)
+                weights.update((w, formula(w)) for w in self.known[i].terms if w not in weights)
+        return weights.__getitem__
 
     def prepare(self, reports: Sequence[tuple[int, datetime]]) -> set[int]:
         """Find the candidates of ``reports`` (id, ingest time), a few statements for all of them; returns
@@ -161,17 +163,15 @@ class _Assigner:
             return []
         ids = sorted(stories)
         self.load([article_id, *ids])
-        mine = self.known[article_id]
-        mine_vector = self.vector(article_id, self.idf([article_id]))
-        # A candidate whose shared words weigh too little in this report's vector cannot pass the
-        # threshold (similarity_bound), so its vector is never computed. The margin covers rounding.
-        floor = self.threshold * (1 - 1e-9)
-        close = [i for i in ids if similarity_bound(mine_vector, self.known[i]) > floor]
-        if not close:
-            return []
-        idf = self.idf(close)
-        scored = ((similarity_to(mine, mine_vector, self.known[i], self.vector(i, idf)), i) for i in close)
-        return sorted(((s, i, stories[i]) for s, i in scored if s > self.threshold), reverse=True)
+        self.stats([article_id, *ids])
+        known = self.known
+        mine = known[article_id]
+        scores = self.vectors.similarities(article_id, mine, [(i, known[i]) for i in ids])
+        close = np.flatnonzero(scores > self.threshold).tolist()
+        # The name veto of similarity_to: candidates come from the name index, so it rarely applies.
+        return sorted(((float(scores[k]), ids[k], stories[ids[k]]) for k in close
+                       if not ((mine.names or known[ids[k]].names) and mine.names.isdisjoint(known[ids[k]].names))),
+                      reverse=True)
 
     def recluster(self, components: Collection[int], extra: Sequence[int] = (),
                   fallback: int | None = None) -> None:
@@ -213,9 +213,10 @@ def assign_stories(session: Session, reports: Sequence[NewReport], *,
     for report in ordered:
         similar = run.linked(report.id)
         if not similar:
-            store.new_story(report.id, alone=(report.ingested_at, report.credits))
+            store.new_story(report.id)
         else:
             run.recluster(store.components_of({s for _, _, s in similar}), [report.id], fallback=similar[0][2])
+    store.flush()
     return {k: v for k, v in store.story_of([r.id for r in ordered]).items() if v is not None}
 
 
@@ -257,6 +258,7 @@ def settle_stories(session: Session, *, since: datetime, limit: int = SETTLE_MAX
         merged.setdefault(root(c), set()).add(c)
     for components in merged.values():
         run.recluster(components)
+    store.flush()
     return len(recent)
 
 

@@ -6,14 +6,13 @@ name), the members of the stories it may join (capped by the caller) and their w
 
 from __future__ import annotations
 
-import heapq
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any, cast
 
+import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,7 +24,9 @@ from summarizer.events import EventFeatures
 
 DOCS_KEY = ""  # the story_words row that counts the stored leads (no word is empty)
 MAX_WORD = 100  # longer tokens (URLs run together, garbage) are not worth a statistics row
-_PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # a new story's times until refresh() reads its members
+_PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # a new story's times until flush() writes its members'
+# Provisional ids of stories created but not yet written are above this (no stored id comes near it).
+_STORED_MAX = 1 << 60
 _TIME = StoryKeyRow.__table__.c.ingested_at.type  # binds a time as the ORM would (naive UTC on SQLite)
 _CHUNK = 2000  # ids or words per IN (...) list: well under SQLite's bound-parameter limit
 _ARMS = 400  # names per postings statement: SQLite allows 500 arms in one UNION ALL
@@ -61,16 +62,16 @@ class _Writes:
         articles, stories = cast(Table, ArticleRow.__table__), cast(Table, StoryRow.__table__)
         a, s = articles.c, stories.c
         story_of: dict[str, Any] = {"story_id": bindparam("b_story")}
-        self.new_story = insert(stories).returning(s.id)
-        self.component = update(stories).where(s.id == bindparam("b_id")).values(
-            component_id=bindparam("b_component"))
+        self.new_story = insert(stories).returning(s.id, sort_by_parameter_order=True)
         self.article_story = update(articles).where(a.id == bindparam("b_id")).values(story_of)
         self.delete_story = delete(stories).where(s.id == bindparam("b_id"))
-        self.members = (select(a.story_id, a.id, a.ingested_at, a.credits, a.truncated, a.superseded_by_id,
-                               func.length(a.body))
+        columns = (a.id, a.ingested_at, a.credits, a.truncated, a.superseded_by_id,
+                   func.length(a.body).label("body_length"))
+        self.members = (select(a.story_id, *columns)
                         .where(a.story_id.in_(bindparam("b_ids", expanding=True))).order_by(a.id))
+        self.info = select(*columns).where(a.id.in_(bindparam("b_ids", expanding=True)))
         self.story = update(stories).where(s.id == bindparam("b_id")).values(
-            representative_id=bindparam("b_rep"), size=bindparam("b_size"),
+            component_id=bindparam("b_component"), representative_id=bindparam("b_rep"), size=bindparam("b_size"),
             first_seen=bindparam("b_first", type_=s.first_seen.type),
             last_seen=bindparam("b_last", type_=s.last_seen.type),
             credits=bindparam("b_credits", type_=s.credits.type))
@@ -91,6 +92,13 @@ class StoryStore:
         self._component: dict[int, int] = {}
         self._members: dict[int, list[tuple[int, int]]] = {}
         self._writes = _Writes()
+        # What flush() will write (see there): stories created, articles moved, stories deleted, and the
+        # members of each story changed since the last flush.
+        self._last_new = _STORED_MAX
+        self._new: list[int] = []
+        self._moved: dict[int, int] = {}
+        self._deleted: set[int] = set()
+        self._contents: dict[int, list[int]] = {}
 
     def add_features(self, rows: Sequence[tuple[int, datetime, EventFeatures]]) -> Counter[str]:
         """Store each new article's features and name keys, and count its words in the statistics.
@@ -136,22 +144,26 @@ class StoryStore:
         """
         usable = {i: [n for n in found if len(n) <= MAX_WORD] for i, found in names.items()}
         keys = sorted({n for found in usable.values() for n in found})
-        postings: dict[str, list[int]] = {}
+        found_postings: dict[str, list[int]] = {}
         bounds = {"since": utc(since), "until": utc(until), "per_name": per_name}
         for chunk in _chunks(keys, _ARMS):
             if (sql := self._postings_sql.get(len(chunk))) is None:
                 sql = self._postings_sql[len(chunk)] = _postings_statement(len(chunk))
             params: dict[str, Any] = {f"k{n}": name for n, name in enumerate(chunk)}
             for key, article_id in self.session.execute(sql, {**params, **bounds}).all():  # tens of thousands of rows
-                postings.setdefault(key, []).append(article_id)
+                found_postings.setdefault(key, []).append(article_id)
+        postings = {k: np.array(v, dtype=np.int64) for k, v in found_postings.items()}
         out: dict[int, list[int]] = {}
         for article_id, found in usable.items():
-            shared: Counter[int] = Counter()
-            for name in found:
-                shared.update(postings.get(name, ()))
-            shared.pop(article_id, None)
-            best = heapq.nlargest(limit, shared.items(), key=itemgetter(1, 0))  # most shared, then newest id
-            out[article_id] = [a for a, _ in best]
+            # Counted in numpy: a report's names bring thousands of postings (a common name its 200).
+            arrays = [a for n in found if (a := postings.get(n)) is not None]
+            if not arrays:
+                out[article_id] = []
+                continue
+            ids, shared = np.unique(np.concatenate(arrays), return_counts=True)
+            order = np.lexsort((ids, shared))[::-1]  # most shared, then newest id
+            best = ids[order]
+            out[article_id] = best[best != article_id][:limit].tolist()
         return out
 
     def features(self, ids: Collection[int]) -> dict[int, EventFeatures]:
@@ -214,27 +226,17 @@ class StoryStore:
         found = sorted(m for c in wanted for m in self._members[c])
         return found[:cap]
 
-    def new_story(self, article_id: int, component: int | None = None, *, refresh: bool = True,
-                  alone: tuple[datetime, Sequence[str]] | None = None) -> int:
-        """A story of one article (its own component unless given); returns its id.
-
-        ``alone``: the article's ingest time and credits, for a story that stays a story of this one
-        report: its row is written complete, without reading the member back (this runs for most new
-        reports, so it is worth two statements).
-        """
-        when, credits = alone if alone is not None else (_PLACEHOLDER, ())
-        writes = self._writes
-        story_id = int(self.session.execute(writes.new_story, {
-            "component_id": component or 0, "representative_id": article_id, "size": 1, "first_seen": when,
-            "last_seen": when, "credits": list(dict.fromkeys(credits))}).scalar_one())
+    def new_story(self, article_id: int, component: int | None = None) -> int:
+        """A story of one article (its own component unless given); returns its id, provisional until
+        :meth:`flush` (larger than every stored id, in order of creation, as the database's will be)."""
+        self._last_new += 1
+        story_id = self._last_new
+        self._new.append(story_id)
         if not component:
-            self.session.execute(writes.component, {"b_id": story_id, "b_component": story_id})
             self._members[story_id] = [(article_id, story_id)]
         self._component[story_id] = component or story_id
-        self.session.execute(writes.article_story, {"b_id": article_id, "b_story": story_id})
-        self._story[article_id] = story_id
-        if refresh and alone is None:
-            self.refresh([story_id])
+        self._move([article_id], story_id)
+        self._contents[story_id] = [article_id]
         return story_id
 
     def regroup(self, component: int, groups: Sequence[Sequence[int]], old: Mapping[int, int | None]) -> None:
@@ -251,56 +253,112 @@ class StoryStore:
         assigned: list[int] = []
         for group in groups:
             reusable = sorted({s for a in group if (s := old.get(a)) is not None} - taken)
-            story_id = reusable[0] if reusable else self.new_story(group[0], component, refresh=False)
+            story_id = reusable[0] if reusable else self.new_story(group[0], component)
             taken.add(story_id)
             assigned.append(story_id)
             self._move([a for a in group if old.get(a) != story_id], story_id)
-        emptied = before - taken
-        if emptied:
-            self.session.execute(self._writes.delete_story, [{"b_id": s} for s in sorted(emptied)])
-        moved = sorted(s for s in taken if self._component.get(s) != component)
-        if moved:
-            self.session.execute(self._writes.component, [{"b_id": s, "b_component": component} for s in moved])
+            self._contents[story_id] = list(group)
+        for story_id in before - taken:
+            self._component.pop(story_id, None)
+            self._contents.pop(story_id, None)
+            if story_id <= _STORED_MAX:
+                self._deleted.add(story_id)
         # What this store knows of the merged components is now the one component's membership.
-        if None in merged:  # a story whose component was never read: forget every membership
-            self._members.clear()
         for c in merged:
             if c is not None:
                 self._members.pop(c, None)
-        for s in emptied:
-            self._component.pop(s, None)
         self._component.update((s, component) for s in taken)
         self._members[component] = sorted((a, s) for group, s in zip(groups, assigned, strict=True) for a in group)
-        self.refresh(assigned)
+        if None in merged:  # a story whose component was never read: forget every membership (read again)
+            self.flush()
+            self._members.clear()
 
     def join(self, article_ids: Sequence[int], story_id: int) -> None:
-        """Put articles into an existing story (without re-clustering its component)."""
+        """Put articles into an existing story (without re-clustering its component: one too large to
+        hold, so its membership is read from the database, after writing what is pending)."""
         self._move(article_ids, story_id)
-        self._members.pop(self._component.get(story_id, -1), None)  # read again when needed
-        self.refresh([story_id])
+        mapped = self.flush().get(story_id, story_id)
+        self._members.pop(self._component.get(mapped, -1), None)  # read again when needed
+        self._refresh_stored([mapped])
 
     def _move(self, article_ids: Sequence[int], story_id: int) -> None:
-        if article_ids:
-            self.session.execute(self._writes.article_story, [{"b_id": a, "b_story": story_id} for a in article_ids])
         self._story.update((a, story_id) for a in article_ids)
+        self._moved.update((a, story_id) for a in article_ids)
 
-    def refresh(self, story_ids: Collection[int]) -> None:
-        """Recompute size, first/last seen, credits and representative of stories from their members.
+    def flush(self) -> dict[int, int]:
+        """Write what assignment decided since the last flush: new stories, articles' stories, deleted
+        stories, and each changed story's size, times, credits, representative and component, a few
+        statements in all (one per kind of change, many rows each). Returns provisional id -> stored id.
 
-        The representative is the fullest current report: not superseded by a revision, not cut
-        short, the longest body; ties go to the first one stored.
+        Decisions are kept in memory until then because a batch rewrites the same stories many times
+        (a report joining, then another), and per-report statements were most of assignment's cost.
         """
-        if not story_ids:
-            return
+        writes, session = self._writes, self.session
+        live = [p for p in self._new if p in self._component]  # created and not emptied again since
+        mapped: dict[int, int] = {}
+        if live:
+            rows = session.execute(writes.new_story, [{
+                "component_id": 0, "representative_id": None, "size": 0, "first_seen": _PLACEHOLDER,
+                "last_seen": _PLACEHOLDER, "credits": []} for _ in live]).all()
+            mapped = {p: int(r[0]) for p, r in zip(live, rows, strict=True)}
+        self._new.clear()
+        if mapped:
+            self._remap(mapped)
+        if self._moved:
+            session.execute(writes.article_story, [{"b_id": a, "b_story": s} for a, s in sorted(self._moved.items())])
+            self._moved.clear()
+        if self._deleted:
+            session.execute(writes.delete_story, [{"b_id": s} for s in sorted(self._deleted)])
+            self._deleted.clear()
+        if self._contents:
+            self._write_stories(self._contents)
+            self._contents.clear()
+        return mapped
+
+    def _remap(self, mapped: Mapping[int, int]) -> None:
+        def f(x: int) -> int:
+            return mapped.get(x, x)
+
+        self._story = {a: (None if s is None else f(s)) for a, s in self._story.items()}
+        self._moved = {a: f(s) for a, s in self._moved.items()}
+        self._component = {f(s): f(c) for s, c in self._component.items()}
+        self._members = {f(c): [(a, f(s)) for a, s in m] for c, m in self._members.items()}
+        self._contents = {f(s): m for s, m in self._contents.items()}
+
+    def _write_stories(self, contents: Mapping[int, Sequence[int]]) -> None:
+        """Each story's row from its members (``contents``: story -> all its article ids)."""
+        info = self._member_info({a for m in contents.values() for a in m})
+        self.session.execute(self._writes.story, [
+            {**_story_values(story_id, [info[a] for a in sorted(members)]), "b_component": self._component[story_id]}
+            for story_id, members in sorted(contents.items())])
+
+    def _member_info(self, ids: Collection[int]) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        for chunk in _chunks(sorted(ids)):
+            out.update((int(row.id), row) for row in self.session.execute(self._writes.info, {"b_ids": list(chunk)}))
+        return out
+
+    def _refresh_stored(self, story_ids: Collection[int]) -> None:
+        """Recompute stories' rows from their members as stored (nothing pending: see join)."""
         members: dict[int, list[Any]] = {}
         for row in self.session.execute(self._writes.members, {"b_ids": sorted(story_ids)}):
-            members.setdefault(int(row[0]), []).append(row)
-        changes = []
-        for story_id, rows in members.items():
-            best = min(rows, key=lambda r: (r.superseded_by_id is not None, bool(r.truncated), -int(r[6] or 0), r.id))
-            changes.append({
-                "b_id": story_id, "b_rep": best.id, "b_size": len(rows),
-                "b_first": min(utc(r.ingested_at) for r in rows), "b_last": max(utc(r.ingested_at) for r in rows),
-                "b_credits": list(dict.fromkeys(c for r in rows for c in (r.credits or ())))})
-        if changes:  # one executemany by primary key
-            self.session.execute(self._writes.story, changes)
+            members.setdefault(int(row.story_id), []).append(row)
+        if members:
+            self.session.execute(self._writes.story, [
+                {**_story_values(story_id, rows), "b_component": self._component_of(story_id)}
+                for story_id, rows in members.items()])
+
+    def _component_of(self, story_id: int) -> int:
+        return self.component_map([story_id])[story_id]
+
+
+def _story_values(story_id: int, rows: Sequence[Any]) -> dict[str, Any]:
+    """Size, first/last seen, credits and representative of a story from its members' rows (oldest first).
+
+    The representative is the fullest current report: not superseded by a revision, not cut short,
+    the longest body; ties go to the first one stored.
+    """
+    best = min(rows, key=lambda r: (r.superseded_by_id is not None, bool(r.truncated), -int(r.body_length or 0), r.id))
+    return {"b_id": story_id, "b_rep": best.id, "b_size": len(rows),
+            "b_first": min(utc(r.ingested_at) for r in rows), "b_last": max(utc(r.ingested_at) for r in rows),
+            "b_credits": list(dict.fromkeys(c for r in rows for c in (r.credits or ())))}
