@@ -34,7 +34,10 @@ GROUP = 25  # articles per multi-article item in the speed comparison (as summ_e
 # (they read public training data kept outside the repository).
 CLUSTERS_HEADING = "## Quality on DUC 2006 clusters, both halves"
 BLURBS_HEADING = "## Quality of one-sentence blurbs: both halves, and public XSum training articles"
-HAND_WRITTEN_HEADINGS = (CLUSTERS_HEADING, BLURBS_HEADING)
+# Likewise the update mode's section: where its (never committed) data comes from, how to rebuild it,
+# and both halves, of which a bench run writes only one.
+UPDATE_HEADING = "## Update mode on DUC 2007 update clusters, both halves"
+HAND_WRITTEN_HEADINGS = (CLUSTERS_HEADING, BLURBS_HEADING, UPDATE_HEADING)
 
 
 def register(subparsers: Any) -> None:
@@ -115,6 +118,17 @@ def _load_items(path: Path, limit: int, half: str = "all") -> list[Any]:
     return items[:limit] if limit else items
 
 
+def _origin(path: Path) -> str | None:
+    """The set's own word on where its data came from (``meta.origin`` of its first item), if it says."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                meta = json.loads(line).get("meta")
+                origin = meta.get("origin") if isinstance(meta, dict) else None
+                return str(origin) if origin else None
+    return None
+
+
 def _sets(args: argparse.Namespace) -> tuple[list[tuple[str, list[Any], Any]], list[str]]:
     from summarizer.evaluate import Budget
 
@@ -137,7 +151,9 @@ def _sets(args: argparse.Namespace) -> tuple[list[tuple[str, list[Any], Any]], l
         label = name if args.half == "all" else f"{name}/{args.half}"
         found.append((label, items, Budget(kind, n)))  # type: ignore[arg-type]
         if name not in DEV_SETS:
-            notes.append(f"{name}: extra set {path} ({len(items)} items, {n} {kind})")
+            origin = _origin(path)
+            said = f"; origin {origin}" if origin else ""
+            notes.append(f"{name}: extra set {path} ({len(items)} items, {n} {kind}){said}")
     return found, notes
 
 

@@ -36,19 +36,20 @@ def test_without_dev_data_it_says_so_and_still_measures_latency_on_the_sample(
     assert "## Quality" not in report and "Multi-article speed" not in report
 
 
-def test_a_rewrite_keeps_the_hand_written_duc2006_and_blurb_sections(tmp_path: Path) -> None:
-    from bot.cli.bench_cmd import BLURBS_HEADING, CLUSTERS_HEADING
+def test_a_rewrite_keeps_the_hand_written_duc2006_blurb_and_update_sections(tmp_path: Path) -> None:
+    from bot.cli.bench_cmd import BLURBS_HEADING, CLUSTERS_HEADING, UPDATE_HEADING
 
     out = tmp_path / "benchmarks.md"
     out.write_text(
         f"# Benchmarks\n\n## Quality\n\nold rows\n\n{CLUSTERS_HEADING}\n\nhalves 32.82 / 30.37\n\n"
-        f"{BLURBS_HEADING}\n\nxsum train 18.78 / 2.49\n",
+        f"{BLURBS_HEADING}\n\nxsum train 18.78 / 2.49\n\n{UPDATE_HEADING}\n\norigin repo@commit\n",
         encoding="utf-8",
     )
     assert main(["bench", "--data", str(tmp_path / "absent"), "--repeats", "1", "--output", str(out)]) == 0
     report = out.read_text(encoding="utf-8")
     assert f"{CLUSTERS_HEADING}\n\nhalves 32.82 / 30.37" in report  # kept: too slow to re-run every bench
     assert f"{BLURBS_HEADING}\n\nxsum train 18.78 / 2.49" in report  # kept: its data is not in the repo
+    assert f"{UPDATE_HEADING}\n\norigin repo@commit" in report  # kept: its data is not at hand everywhere
     assert "old rows" not in report  # the generated sections were rewritten
 
 
@@ -80,7 +81,7 @@ def test_sets_are_scored_on_their_fixed_check_half_and_update_data_with_and_with
     assert 0 < len(check) < len(ids)  # both halves are populated
     data = tmp_path / "update.jsonl"
     told = "The United States on Tuesday imposed sanctions on more than 100 targets and banned Russian gold."
-    lines = [json.dumps({**ITEM, "id": i, "previous": [told]}) for i in ids]
+    lines = [json.dumps({**ITEM, "id": i, "previous": [told], "meta": {"origin": "example/repo@abc123"}}) for i in ids]
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "b.md"
     argv = ["bench", "--data", str(tmp_path), "--set", f"upd={data}:sentences:1", "--systems", "default,lead"]
@@ -93,6 +94,7 @@ def test_sets_are_scored_on_their_fixed_check_half_and_update_data_with_and_with
     # Told the first sentence already, the update summary says the second instead: a different score.
     row = {line.split("|")[2].strip(): line for line in report.splitlines() if line.startswith("| upd/check |")}
     assert row["default"] != row["default+previous"].replace("default+previous", "default")
+    assert "upd: extra set" in report and "origin example/repo@abc123" in report  # the set says where it is from
 
 
 def test_missing_rouge_is_a_clear_error_but_latency_still_runs(
