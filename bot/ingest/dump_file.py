@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.app.eventlog import quoted
 from bot.ingest.formats import DumpError, iter_dump
+from bot.ingest.heap import release_free_memory
 from bot.ingest.parsed import RecordError
 from bot.ingest.report import REPORTED_ERRORS, REPORTED_IDS, FileResult, FileStatus
 from bot.ingest.revisions import RevisionFinder
@@ -220,6 +221,7 @@ def _stream(ctx: IngestContext, path: Path, digest: str, tally: _Tally) -> str |
         if len(batch) >= BATCH_SIZE:
             _commit(ctx, digest, path.name, tally, batch, errors, records, final=False)
             batch, errors = [], []
+            release_free_memory()  # what the batch freed goes back to the OS (bot.ingest.heap)
     if records < done:  # the file now ends before its checkpoint (cannot happen with the same bytes)
         _resolve_ids(ctx, tally, batch)
         batch = []

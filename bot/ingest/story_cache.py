@@ -30,7 +30,12 @@ from summarizer.events import EventFeatures
 # it re-read features it had just dropped (a tenth of the settle). Words are interned (a run's reports
 # share them), so a feature takes about 3.6 KB and 8,000 about 29 MB, what 4,000 took uninterned.
 CACHE_MAX = 8000
-WORDS_MAX = 200_000  # word statistics kept at most (a few MB); past it they are dropped and read again
+# Word statistics kept at most (about 100 bytes a word: 10 MB); past it they are all dropped and the
+# next batch reads the words it needs again. The bench dumps' vocabulary keeps growing (about 40,000
+# words after 10,000 stories, still 2-3 new words a story), so the statistics grow to this cap on any
+# long dump: 200,000 held about 20 MB at its peak. The words of the 8,000 cached reports are well under
+# 100,000, so a drop comes once per tens of thousands of stories.
+WORDS_MAX = 100_000
 
 
 class StoryCache:
