@@ -6,7 +6,7 @@ so nothing downstream (summaries, search) ever sees them as sentences.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.ingest.credits import (
@@ -153,12 +153,31 @@ def _paragraphs(lines: Iterable[BodyLine]) -> list[str]:
     return out
 
 
-def lower_vocabulary(texts: Iterable[str]) -> frozenset[str]:
-    """Words the document writes in lower case somewhere: common words, not proper names."""
-    return frozenset(w for text in texts for w in words(text) if w.islower())
+class Vocabulary:
+    """Words the document writes in lower case somewhere: common words, not proper names.
+
+    Built on the first question only: a story is tokenized for it only when one of its paragraphs
+    looks like a glued subheading (most have none, and tokenizing every story was 8% of parsing).
+    """
+
+    __slots__ = ("_texts", "_words")
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: tuple[str, ...] = tuple(texts)
+        self._words: frozenset[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._words is None:
+            self._words = frozenset(w for text in self._texts for w in words(text) if w.islower())
+        return word in self._words
 
 
-def split_glued_subheading(text: str, vocabulary: frozenset[str]) -> tuple[str, str] | None:
+def lower_vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """Words the document writes in lower case somewhere (see :class:`Vocabulary`)."""
+    return Vocabulary(texts)
+
+
+def split_glued_subheading(text: str, vocabulary: Container[str]) -> tuple[str, str] | None:
     """Split "2 killed in attack in Kyiv region Officials said ..." into subheading and paragraph.
 
     Conservative: the subheading is 3-10 plain words ending in a lower-case content word, followed by
@@ -167,19 +186,22 @@ def split_glued_subheading(text: str, vocabulary: frozenset[str]) -> tuple[str, 
     tokens = text.split()
     if len(tokens) < 10 or not ends_sentence(text) or not (tokens[0][0].isupper() or tokens[0][0].isdigit()):
         return None
-    for k in range(3, min(11, len(tokens) - 6)):
-        prev, word, nxt = tokens[k - 1], tokens[k], tokens[k + 1]
-        if not all(t.isalnum() for t in tokens[:k]):
+    end = min(11, len(tokens) - 6)
+    # The first token with punctuation in it: a subheading cannot reach past it (a sentence, not one).
+    plain = next((i for i, t in enumerate(tokens[:end]) if not t.isalnum()), end)
+    for k in range(3, end):
+        if k > plain:
             return None  # punctuation inside: a sentence, not a subheading
+        prev, word, nxt = tokens[k - 1], tokens[k], tokens[k + 1]
         if not (prev.isalpha() and prev.islower() and prev not in SMALL_WORDS):
             continue
-        common = word in _STARTERS or word.lower() in vocabulary
-        if word.isalpha() and word[0].isupper() and word[1:].islower() and common and nxt in _CLAUSE_VERBS:
+        if (word.isalpha() and word[0].isupper() and word[1:].islower() and nxt in _CLAUSE_VERBS
+                and (word in _STARTERS or word.lower() in vocabulary)):
             return " ".join(tokens[:k]), " ".join(tokens[k:])
     return None
 
 
-def build_body(lines: Sequence[BodyLine], *, title: str, captions: Sequence[str], vocabulary: frozenset[str]) -> Body:
+def build_body(lines: Sequence[BodyLine], *, title: str, captions: Sequence[str], vocabulary: Container[str]) -> Body:
     """Clean a story's lines and classify them into paragraph and subheading blocks."""
     kept: list[BodyLine] = []
     found_captions: list[str] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import string
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ _MIN_WORDS = 4  # fewer words than this say nothing reliable about the language
 _MIN_CONFIDENCE = 0.4
 _SAMPLE_CHARS = 600  # enough for a confident guess; detection time grows with the sample
 _LABEL = "__label__"
+_ASCII_LOWER = string.ascii_lowercase.encode()
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +63,12 @@ def _mostly_upper(text: str) -> bool:
     # Counted in C (map) first: every capital, letter or not ("Ⓐ" is a capital but no letter), is an
     # upper bound of the capital letters, and in ordinary text it is far below 80%, so only a
     # capital-heavy sample is looked at letter by letter. This ran for every story of a dump.
+    # Cheaper still: ASCII lower-case letters, counted by deleting them from the UTF-8 bytes in C. With
+    # U capitals among L letters and l of them a-z, U > 0.8 L needs U > 4 l, and U <= len(text) - l, so
+    # a text a fifth of which is a-z cannot be mostly capitals.
+    encoded = text.encode("utf-8", "surrogatepass")
+    if 5 * (len(encoded) - len(encoded.translate(None, _ASCII_LOWER))) >= len(text):
+        return False
     letters = sum(map(str.isalpha, text))
     if not letters or sum(map(str.isupper, text)) <= 0.8 * letters:
         return False

@@ -72,3 +72,19 @@ def test_without_the_model_stories_get_no_detected_language(monkeypatch: pytest.
         assert detect_language("Der Bundestag hat am Freitag das Gesetz beschlossen", ()) is None
     finally:
         language._model.cache_clear()
+
+
+def _mostly_upper_by_letters(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+@pytest.mark.parametrize("text", [
+    "abcd EFGHIJKLMNOPQRST",  # a-z exactly a fifth of the characters: ruled out by the shortcut, rightly
+    "abc EFGHIJKLMNOPQRSTU",  # a-z under a fifth: counted letter by letter
+    "ÉTAT D'URGENCE À PARIS é", "ÀÉÎÕÜ àé", "Ⓐ" * 30 + "ab", "ΑΘΗΝΑ αθ", "İSTANBUL ist", "\ud800ABCDE f",
+    "x" + "Z" * 3, "z" * 5 + "A" * 25, "",
+])
+def test_mostly_upper_agrees_with_counting_every_letter(text: str) -> None:
+    # The a-z byte count only rules texts out; every answer must be the letter-by-letter one.
+    assert _mostly_upper(text) is _mostly_upper_by_letters(text)

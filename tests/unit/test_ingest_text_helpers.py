@@ -84,3 +84,18 @@ def test_language_tags_are_normalised_and_text_is_detected_offline() -> None:
     assert detect_language("Il governo ha approvato la legge", ("Il presidente ha detto che le modifiche "
                                                                "arriveranno il prossimo anno.",)) == "it"
     assert detect_language("Hi", ()) is None  # too short to say
+
+
+@pytest.mark.parametrize("text", [
+    "plain ascii\nlines\tand tabs\n", "crlf\r\nline\rbreaks\x0bvt\x0cff\x1cfs\n", "nul\x00 and del\x7f\n",
+    "esc\x1b[0m\n", "é and ’ are not ascii\n", "mojibake â€™ stays fixed\n", "",
+])
+def test_plain_ascii_chunks_come_back_as_the_full_normalisation_gives_them(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from bot.ingest import decode
+
+    fast = decode.normalise_chunk(text)
+    monkeypatch.setattr(decode, "_ASCII_ODD", re.compile(""))  # matches everything: the full path always runs
+    assert fast == decode.normalise_chunk(text)

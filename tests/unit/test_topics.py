@@ -168,3 +168,15 @@ def test_patterns_are_compiled_at_the_first_count_not_when_topics_load() -> None
     assert ukraine.count("Ukraine's army and Ukrainians in Kyiv") == 3
     assert ukraine._compiled and ukraine._pattern is not None
     assert not any(t._compiled for t in fresh.topics if t is not ukraine)
+
+
+@pytest.mark.parametrize("text", [
+    "Russia's economy", "Prussia and Belarussian", "a game of Russian roulette", "Russian roulette and Russia",
+    "fine china from China", "fine china", "Washington state voters", "Washington-based Washington",
+    "US Open in the US", "tear gas", "gas prices", "self-defense and defense budgets", "", "   ",
+])
+def test_mentions_is_a_count_above_zero(topics: TopicSet, text: str) -> None:
+    # Tagging asks only whether a block mentions a topic (the first match); counting must agree.
+    for topic in topics.topics:
+        assert topic.mentions(text) is (topic.count(text) > 0), (topic.name, text)
+        assert topic.mentions(text, text.lower()) is (topic.count(text) > 0), (topic.name, text)
