@@ -133,8 +133,12 @@ class RevisionFinder:
         index, versions = self._index, self._versions
         assert index is not None
         superseded: list[int] = []
+        pending: list[tuple[int, int]] = []  # (loser, winner) not yet written: one statement for the batch
         texts: dict[str, Any] = {}  # this call's versions read whole: the new ones and those matched
         for new_id, article in created:
+            if article.guid and pending:  # its guid's versions are read from the store: write what lost first
+                repo.mark_superseded_many(pending)
+                pending.clear()
             published = utc(article.published_at) if article.published_at else None  # comparable with stored
             new = lib.Version(str(new_id), _text(article.title, article.body), published, article.truncated)
             texts[new.id] = new
@@ -148,7 +152,7 @@ class RevisionFinder:
                 # pick_newer: a complete copy beats a truncated one, a longer revision beats its first
                 # version, otherwise the later one wins.
                 loser, winner = (cand, new.id) if lib.pick_newer(texts[cand], new) is new else (new.id, cand)
-                repo.mark_superseded(int(loser), int(winner))
+                pending.append((int(loser), int(winner)))
                 superseded.append(int(loser))
                 index.remove(loser)
                 versions.pop(loser, None)
@@ -157,6 +161,7 @@ class RevisionFinder:
                     break
             else:
                 self._remember(new.id, new.text)
+        repo.mark_superseded_many(pending)
         if superseded:
             log.info("revisions superseded=%s", superseded)
         return superseded
@@ -169,4 +174,4 @@ def _version(lib: Any, stored: StoredArticle) -> Any:
 def _read(lib: Any, repo: ArticleRepository, ids: Iterable[str]) -> dict[str, Any]:
     """Versions of window members, read from the store (the window keeps no texts)."""
     wanted = [int(i) for i in ids]
-    return {str(a.id): _version(lib, a) for a in repo.get_many(wanted)} if wanted else {}
+    return {str(a.id): _version(lib, a) for a in repo.get_many(wanted, with_topics=False)} if wanted else {}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Row, Select, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, or_, select, text, update
 
 from bot.app.timeutil import utc, utc_or_none
 from bot.store.tables import article_topics as topic_rows
@@ -301,9 +301,10 @@ class ArticleRepository:
             {"article_id": article_id, "topic": t, "score": s, "rank": topic_rank(s, ingested_at)}
             for t, s in topics.items()])
 
-    def get_many(self, ids: Collection[int]) -> list[StoredArticle]:
-        """Articles by id, in the order given (unknown ids are skipped)."""
-        return get_articles(self.session, ids)
+    def get_many(self, ids: Collection[int], *, with_topics: bool = True) -> list[StoredArticle]:
+        """Articles by id, in the order given (unknown ids are skipped); ``with_topics=False`` leaves their
+        topic scores empty and saves the statement that reads them."""
+        return get_articles(self.session, ids, with_topics=with_topics)
 
     def list_articles(self, *, since: datetime | None = None, topic: str | None = None,
                       ids: Collection[int] | None = None, limit: int | None = None,
@@ -360,9 +361,15 @@ class ArticleRepository:
 
     def mark_superseded(self, old_id: int, new_id: int) -> None:
         """The newer, longer version ``new_id`` replaces ``old_id`` in listings, briefs and digests."""
-        if old_id != new_id:
-            self.session.execute(update(article_rows).where(article_rows.c.id == old_id)
-                                 .values(superseded_by_id=new_id))
+        self.mark_superseded_many([(old_id, new_id)])
+
+    def mark_superseded_many(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """:meth:`mark_superseded` for (old, new) pairs: one statement run for all of them (an ingest
+        batch's revisions), one round trip instead of one per row."""
+        rows = [{"old": old, "new": new} for old, new in pairs if old != new]
+        if rows:
+            self._connection().execute(update(article_rows).where(article_rows.c.id == bindparam("old"))
+                                       .values(superseded_by_id=bindparam("new")), rows)
 
     def _connection(self) -> Connection:
         """Where the batch inserts run: the session's connection, or the connection this was given."""
@@ -384,12 +391,12 @@ class ArticleRepository:
         return stmt
 
 
-def get_articles(db: Reader, ids: Collection[int]) -> list[StoredArticle]:
+def get_articles(db: Reader, ids: Collection[int], *, with_topics: bool = True) -> list[StoredArticle]:
     """Articles by id, in the order given (unknown ids are skipped), on a connection or a session."""
     if not ids:
         return []
     rows = {r.id: r for r in db.execute(select(article_rows).where(article_rows.c.id.in_(list(ids))))}
-    topics = topic_scores(db, rows)
+    topics = topic_scores(db, rows) if with_topics else {}
     return [_to_stored(rows[i], topics.get(i, {})) for i in ids if i in rows]
 
 

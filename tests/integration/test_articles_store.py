@@ -90,6 +90,17 @@ def test_superseded_articles_leave_listings_counts_and_search(engine: Engine) ->
         assert [a.id for a in repo.search("gold")] == [newer]
 
 
+def test_superseded_pairs_are_written_together(engine: Engine) -> None:
+    with session_factory(engine).begin() as session:
+        ids = _seed(session)
+        repo = ArticleRepository(session)
+        repo.mark_superseded_many([(ids["gold"], ids["war"]), (ids["xi"], ids["war"]), (ids["war"], ids["war"])])
+        again = {a.id: a.superseded_by_id for a in repo.get_many(list(ids.values()))}
+        assert again[ids["gold"]] == again[ids["xi"]] == ids["war"]
+        assert again[ids["war"]] is None  # a row never replaces itself
+        assert ids["gold"] not in [a.id for a in repo.list_articles()]
+
+
 def test_full_text_search_ranks_and_filters(engine: Engine) -> None:
     with session_factory(engine).begin() as session:
         ids = _seed(session)
