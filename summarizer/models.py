@@ -56,7 +56,8 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence taken whole from a document, traceable to it."""
+    """A sentence of a document, traceable to it: whole, or in a multi-article brief under a words budget
+    without its asides (``summarizer.trim``)."""
 
     text: str
     doc_id: str

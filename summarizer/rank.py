@@ -108,11 +108,13 @@ def summarize(
     query: str | None = None,
     previous: Sequence[str] | Known = (),
 ) -> Summary:
-    """Whole sentences from ``docs``, at most ``max_sentences`` or about ``max_words`` words, in reading order.
+    """Sentences from ``docs``, at most ``max_sentences`` or about ``max_words`` words, in reading order.
 
-    One document gives a single-document summary, several a multi-document one. ``query`` biases
-    the default algorithm toward sentences about a topic. ``previous``: texts the reader already has
-    (earlier digests, stories already sent): the default algorithm favours what they do not say and
+    One document gives a single-document summary, several a multi-document one; under ``max_words`` the
+    default's multi-document sentences lose their asides (parentheticals, weekdays, a closing attribution:
+    ``summarizer.trim``), else sentences are whole. ``query`` biases the default algorithm toward
+    sentences about a topic. ``previous``: texts the reader already has (earlier digests, stories
+    already sent): the default algorithm favours what they do not say and
     never repeats a sentence of them (update summarization); other algorithms ignore it. Pass a
     :func:`summarizer.update.reader_knows` result to prepare them once for many calls. Each sentence
     keeps its document id.

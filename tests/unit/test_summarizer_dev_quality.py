@@ -48,6 +48,7 @@ def test_hundred_word_cluster_summaries_beat_lead_on_duc2006() -> None:
     # query-focused summaries, so absolute scores sit lower than on generic clusters.
     rows = _rows("duc2006_dev", Budget("words", 100))
     ours, lead = rows["default"], rows["lead"]
-    # check half: 32.82 / 9.29 with the flatter multi-document position prior (32.44 / 9.21 before it)
-    assert ours.rouge1 >= 32.6 and ours.rouge2 >= 9.25, ours
+    # check half: 33.04 / 9.30 with the picked sentences' asides trimmed and their words spent again
+    # (32.82 / 9.29 before, 32.44 / 9.21 before the flatter multi-document position prior)
+    assert ours.rouge1 >= 32.9 and ours.rouge2 >= 9.25, ours
     assert ours.rouge1 >= lead.rouge1 + 5.0 and ours.rouge2 >= lead.rouge2 + 3.0, (ours, lead)
