@@ -30,6 +30,7 @@ __all__ = [
     "idf_weights",
     "similarity_bound",
     "similarity_matrix",
+    "similarity_of_rows",
     "similarity_to",
     "unit_vector",
 ]
@@ -140,7 +141,12 @@ def similarity_matrix(features: Sequence[EventFeatures], idf: Callable[[str], fl
     places, organisations or figures) but far from sufficient, since same-topic stories share names too.
     Two reports without any name at all are compared by their words alone.
     """
-    vectors = _unit_rows(features, idf)
+    return similarity_of_rows(_unit_rows(features, idf), features)
+
+
+def similarity_of_rows(vectors: np.ndarray, features: Sequence[EventFeatures]) -> np.ndarray:
+    """:func:`similarity_matrix` from the features' L2-normalised TF-IDF rows (computed elsewhere, e.g. kept
+    by story assignment for a whole pass)."""
     sims = vectors @ vectors.T
     sims[_name_veto(features)] = 0.0
     np.fill_diagonal(sims, 1.0)
@@ -258,12 +264,17 @@ def average_linkage(sims: np.ndarray, threshold: float = DEFAULT_EVENT_THRESHOLD
     return sorted(groups, key=lambda g: g[0])
 
 
-def group_features(features: Sequence[EventFeatures], idf: Callable[[str], float], *,
-                   threshold: float = DEFAULT_EVENT_THRESHOLD) -> list[list[int]]:
-    """Indices of ``features`` grouped per event, with a given IDF (e.g. a store's word statistics)."""
+def group_features(features: Sequence[EventFeatures], idf: Callable[[str], float] | None = None, *,
+                   threshold: float = DEFAULT_EVENT_THRESHOLD, rows: np.ndarray | None = None) -> list[list[int]]:
+    """Indices of ``features`` grouped per event, with a given IDF (e.g. a store's word statistics), or with
+    their unit TF-IDF ``rows`` already computed with one."""
     if len(features) < 2:
         return [[i] for i in range(len(features))]
-    return average_linkage(similarity_matrix(features, idf), threshold)
+    if rows is None:
+        if idf is None:
+            raise ValueError("group_features needs the IDF or the rows")
+        rows = _unit_rows(features, idf)
+    return average_linkage(similarity_of_rows(rows, features), threshold)
 
 
 def group_same_event(docs: Sequence[Document], *, threshold: float = DEFAULT_EVENT_THRESHOLD) -> list[list[str]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,8 +83,8 @@ class _Assigner:
     """One assignment or settling pass: the store, the run's cache, the word statistics of this pass.
 
     The word statistics do not change during a pass (a batch counts its words before assigning), so
-    each word's IDF is computed once per pass, and each report's TF-IDF vector too. Features and word
-    counts outlive the pass in ``cache`` (see :mod:`bot.ingest.story_cache`).
+    each word's IDF is computed once per pass (:class:`PassVectors`). Features, their word arrays and
+    word counts outlive the pass in ``cache`` (see :mod:`bot.ingest.story_cache`).
     """
 
     def __init__(self, store: StoryStore, threshold: float, cache: StoryCache | None = None) -> None:
@@ -92,21 +92,18 @@ class _Assigner:
         self.cache = cache if cache is not None else StoryCache()
         self.known = self.cache.features
         self._counted: set[int] = set()  # ids of the features whose words' statistics are read
-        self._idf: dict[str, float] = {}
-        self._weighed: set[int] = set()  # ids whose words have a weight in _idf
         self._candidates: dict[int, list[int]] = {}  # see prepare()
         if self.cache.n_docs is None:
             self.cache.stored(Counter(), 0, store.word_stats(())[1])
-        # Reads the cache's counts when called: idf() below fills them in before any word is weighed.
+        # Reads the cache's counts when called: stats() below fills them in before any word is weighed.
         self._formula = idf_weights(self.cache.df, self.cache.n_docs or 0)
-        self.vectors = PassVectors(self._formula)  # stats() loads a report's words before it is weighed
+        self.vectors = PassVectors(self.cache, self._formula)
 
     def load(self, ids: Collection[int]) -> None:
         """Have the features of ``ids`` in memory (other reports' may be dropped: see CACHE_MAX)."""
         missing = self.cache.touch(ids)
         found = self.store.features(missing) if missing else {}
-        for i in self.cache.add(found, keep=ids):
-            self.vectors.forget(i)
+        self.cache.add(found, keep=ids)
 
     def stats(self, ids: Collection[int]) -> list[int]:
         """Have the stored word statistics of ``ids``' words in memory; returns the ids not seen before."""
@@ -119,19 +116,6 @@ class _Assigner:
             df.update(found)
             df.update((w, 0) for w in words if w not in found)
         return fresh
-
-    def idf(self, ids: Collection[int]) -> Callable[[str], float]:
-        """IDF from the stored word statistics (which already count this batch), covering ``ids``' words.
-
-        Each word's weight is computed once per pass (the statistics do not move during one).
-        """
-        self.stats(ids)
-        weights, formula, weighed = self._idf, self._formula, self._weighed
-        for i in ids:
-            if i not in weighed:
-                weighed.add(i)
-                weights.update((w, formula(w)) for w in self.known[i].terms if w not in weights)
-        return weights.__getitem__
 
     def prepare(self, reports: Sequence[tuple[int, datetime]]) -> set[int]:
         """Find the candidates of ``reports`` (id, ingest time), a few statements for all of them; returns
@@ -148,7 +132,7 @@ class _Assigner:
             self.load(listed)
             ids = [i for i in listed if i in self.known]
             featured.update(ids)
-            self.idf(ids)  # their words' statistics in a few statements, not one per report
+            self.stats(ids)  # their words' statistics in a few statements, not one per report
             self._candidates.update(self.store.candidates(
                 {i: self.known[i].names for i in ids}, since=when - STORY_WINDOW, until=when + STORY_WINDOW,
                 per_name=PER_NAME, limit=CANDIDATES))
@@ -187,7 +171,9 @@ class _Assigner:
         ids = sorted(old)
         self.load(ids)
         features = [self.known[i] for i in ids]
-        groups = group_features(features, self.idf(ids), threshold=self.threshold)
+        self.stats(ids)
+        rows = self.vectors.unit_rows(list(zip(ids, features, strict=True))) if len(ids) > 1 else None
+        groups = group_features(features, threshold=self.threshold, rows=rows)
         self.store.regroup(min(components), [[ids[k] for k in g] for g in groups], old)
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
+import numpy as np
+
 from summarizer.events import EventFeatures
 
 # Reports' features one run keeps in memory at most. A batch of 500 reports with 50 candidates each, or
@@ -36,6 +38,9 @@ CACHE_MAX = 8000
 # long dump: 200,000 held about 20 MB at its peak. The words of the 8,000 cached reports are well under
 # 100,000, so a drop comes once per tens of thousands of stories.
 WORDS_MAX = 100_000
+# Words numbered for the reports' term arrays at most (about 100 bytes each); past it, between two
+# batches, the numbering starts again and the arrays are rebuilt as reports are compared.
+VOCABULARY_MAX = 300_000
 
 
 class StoryCache:
@@ -46,6 +51,29 @@ class StoryCache:
         self.features: dict[int, EventFeatures] = {}  # insertion order = use order (see touch)
         self.df: dict[str, int] = {}
         self.n_docs: int | None = None
+        # Each held report's words as arrays (column numbers in ``words``, 1 + log of the count): what
+        # bot.ingest.story_vectors weighs with a pass's IDF. They depend on the report alone, as features do.
+        self.vocabulary: dict[str, int] = {}
+        self.words: list[str] = []
+        self.generation = 0  # moves when the numbering starts again
+        self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def arrays(self, article_id: int, features: EventFeatures) -> tuple[np.ndarray, np.ndarray]:
+        """(column of each word, 1 + log of its count) of a held report, built at its first use in the run."""
+        found = self._arrays.get(article_id)
+        if found is None:
+            vocabulary, words = self.vocabulary, self.words
+            cols = []
+            for word in features.terms:
+                col = vocabulary.get(word)
+                if col is None:
+                    col = vocabulary[word] = len(words)
+                    words.append(word)
+                cols.append(col)
+            n = len(cols)
+            counts = np.fromiter(features.terms.values(), dtype=np.float64, count=n)
+            found = self._arrays[article_id] = (np.fromiter(cols, dtype=np.int64, count=n), 1.0 + np.log(counts))
+        return found
 
     def touch(self, ids: Iterable[int]) -> list[int]:
         """Mark ``ids`` as just used; returns those not held."""
@@ -75,6 +103,7 @@ class StoryCache:
                     dropped.append(i)
             for i in dropped:
                 del self.features[i]
+                self._arrays.pop(i, None)
         return dropped
 
     def stored(self, counts: Counter[str], docs: int, n_docs_now: int) -> None:
@@ -87,8 +116,17 @@ class StoryCache:
                 if word in df:
                     df[word] += n
         self.n_docs = n_docs_now
+        if len(self.words) > VOCABULARY_MAX:
+            self._renumber()
+
+    def _renumber(self) -> None:
+        self.vocabulary.clear()
+        self.words.clear()
+        self._arrays.clear()
+        self.generation += 1
 
     def reset(self) -> None:
         self.features.clear()
         self.df.clear()
         self.n_docs = None
+        self._renumber()

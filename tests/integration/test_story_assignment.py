@@ -272,3 +272,17 @@ def test_a_small_feature_cache_gives_the_same_grouping(sessions: sessionmaker[Se
     ids = _ingest(sessions, [rows[:40], rows[40:]])
     assert _stored_partition(sessions, ids) == BATCH
     assert sum(loaded) > len(ROWS)  # some features really were dropped and read again
+
+
+def test_renumbering_the_run_vocabulary_between_batches_gives_the_same_grouping(
+        sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's word numbering (StoryCache.arrays) starts again past VOCABULARY_MAX: same stories."""
+    import bot.ingest.story_cache as story_cache
+
+    monkeypatch.setattr(story_cache, "VOCABULARY_MAX", 50)
+    cache = StoryCache()
+    rows = list(ROWS)
+    random.Random(5).shuffle(rows)
+    ids = _ingest(sessions, [rows[:30], rows[30:60], rows[60:]], cache=cache)
+    assert cache.generation >= 2  # it really was renumbered
+    assert _stored_partition(sessions, ids) == BATCH

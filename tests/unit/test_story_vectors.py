@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.ingest.story_cache import StoryCache
 from bot.ingest.story_vectors import PassVectors
 from summarizer.events import (
     DEFAULT_EVENT_THRESHOLD,
@@ -15,6 +16,8 @@ from summarizer.events import (
     document_frequencies,
     event_features,
     idf_weights,
+    similarity_matrix,
+    similarity_of_rows,
     similarity_to,
     unit_vector,
 )
@@ -29,7 +32,7 @@ def test_every_report_against_all_others_scores_the_pairwise_similarity() -> Non
     features = [event_features(d) for d in DOCS]
     idf = idf_weights(document_frequencies(features), len(features))
     units = [unit_vector(f, idf) for f in features]
-    vectors = PassVectors(idf)
+    vectors = PassVectors(StoryCache(), idf)
     above = 0
     for i, mine in enumerate(features):
         others = [(j, f) for j, f in enumerate(features) if j != i]
@@ -47,8 +50,16 @@ def test_reports_without_words_score_zero_and_keep_their_place() -> None:
     idf = idf_weights({}, 0)
     empty = EventFeatures({}, frozenset({"Paris"}))
     some = EventFeatures({"flood": 2, "paris": 1}, frozenset({"Paris"}))
-    vectors = PassVectors(idf)
+    vectors = PassVectors(StoryCache(), idf)
     got = vectors.similarities(1, some, [(2, empty), (3, some), (4, empty)])
     assert got.tolist() == pytest.approx([0.0, 1.0, 0.0])
     assert vectors.similarities(2, empty, [(3, some)]).tolist() == [0.0]
     assert np.array_equal(vectors.similarities(1, some, []), np.zeros(0))
+
+
+def test_unit_rows_give_the_clustering_matrix() -> None:
+    """Re-clustering a component uses rows built from the run's word arrays: the same matrix as from features."""
+    features = [event_features(d) for d in DOCS]
+    idf = idf_weights(document_frequencies(features), len(features))
+    rows = PassVectors(StoryCache(), idf).unit_rows(list(enumerate(features)))
+    assert np.allclose(similarity_of_rows(rows, features), similarity_matrix(features, idf), atol=1e-12)
