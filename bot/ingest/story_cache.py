@@ -40,7 +40,7 @@ CACHE_MAX = 8000
 WORDS_MAX = 100_000
 # Words numbered for the reports' term arrays at most (about 100 bytes each); past it, between two
 # batches, the numbering starts again and the arrays are rebuilt as reports are compared.
-VOCABULARY_MAX = 300_000
+VOCABULARY_MAX = 100_000
 
 
 class StoryCache:
