@@ -3,10 +3,11 @@
 Each batch of a long dump allocates and frees tens of MB (parsed stories, statements, feature
 vectors) among objects that live longer (the run's caches). glibc's malloc keeps freed memory for
 reuse instead of returning it, and the heap's free space grew with the run (11 MB after 10,000
-stories of the 1 GB bench dump, docs/benchmarks.md), so RSS kept creeping though nothing held grew.
-``malloc_trim(0)`` returns every whole free page (the top of the heap and, with madvise, the holes
-inside it) and costs about a millisecond on this heap, once per batch of 500 stories. Other C
-libraries (musl, macOS, Windows) have no such call: there it does nothing.
+stories of the 1 GB bench dump, 50 MB after 18,000: docs/benchmarks.md), so RSS kept creeping though
+nothing held grew. ``malloc_trim(0)`` returns every whole free page (the top of the heap and, with
+madvise, the holes inside it), once per batch of 500 stories: under a millisecond on a fresh heap,
+25-50 ms on a 300 MB heap full of holes, against 5-20 s of CPU a batch takes. Other C libraries
+(musl, macOS, Windows) have no such call: there it does nothing.
 """
 
 from __future__ import annotations
@@ -37,3 +38,4 @@ def release_free_memory() -> bool:
         return False
     trim(0)
     return True
+

@@ -33,10 +33,10 @@ from summarizer.events import EventFeatures
 # share them), so a feature takes about 3.6 KB and 8,000 about 29 MB, what 4,000 took uninterned.
 CACHE_MAX = 8000
 # Word statistics kept at most (about 100 bytes a word: 10 MB); past it they are all dropped and the
-# next batch reads the words it needs again. The bench dumps' vocabulary keeps growing (about 40,000
-# words after 10,000 stories, still 2-3 new words a story), so the statistics grow to this cap on any
-# long dump: 200,000 held about 20 MB at its peak. The words of the 8,000 cached reports are well under
-# 100,000, so a drop comes once per tens of thousands of stories.
+# next batch reads the words it needs again. The bench dump's vocabulary keeps growing (40,000 words
+# after 10,000 stories, 52,000 after 22,000, still about a new word a story), so the statistics grow to
+# this cap on any long dump: 200,000 held about 20 MB. What a batch needs (its reports' and their
+# candidates' words) is far fewer, so a drop is rare.
 WORDS_MAX = 100_000
 # Words numbered for the reports' term arrays at most (about 100 bytes each); past it, between two
 # batches, the numbering starts again and the arrays are rebuilt as reports are compared.
