@@ -29,7 +29,7 @@ from summarizer.text import split_sentences, tokens
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 LINEAR_FACTOR = 25  # 10x the text: linear is about 10x the CPU, quadratic about 100x
-NOISE_FLOOR = 0.02  # s: CPU times below this are timer and allocator noise, not growth
+NOISE_FLOOR = 0.1  # s: below this a small run's CPU is noise (a collection, a page fault), not its cost
 HANG_SECONDS = 20.0  # the small run's guard against a hang, far above any host's linear cost
 RUNS = {
     "spaces": " ", "tabs": "\t", "no-break spaces": "\u00a0", "newlines": "\n", "space-newline": " \n",
